@@ -1,0 +1,1 @@
+"""LSS-assistenten: answers about LSS from source documents, with citations."""

@@ -1,0 +1,517 @@
+"""Stage 5: compose an answer only from retrieved passages, or decline.
+
+The default answerer uses no language model and so cannot invent facts: it quotes
+the sentences of the retrieved passages that answer the question. Sentences are
+scored in windows of one or two (the answer often follows the sentence that
+restates the question) by
+- idf-weighted coverage of the question's content words (Swedish stems, fuzzy for
+  misspellings and compounds), with the passage's title/heading as weaker context,
+- embedding similarity of the window to the question (carries English questions),
+- whether the window holds what the question type asks for (a number for "hur många",
+  a year for "när", a frequency for "hur ofta", a reason for "varför", ...),
+- how much the window adds beyond the question's own words, and the passage's rank.
+It declines, before composing anything, when the evidence is weak: named places,
+years or names in the question that the chosen text does not mention, a question
+type whose kind of answer is missing, topic words the corpus does not know at all,
+or low combined coverage and similarity (thresholds calibrated on evals/).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .swedish import (
+    QUESTION_WORDS,
+    STOPWORDS,
+    Span,
+    content_stems,
+    normalize,
+    sentences_of,
+    stem,
+    words,
+)
+from .types import Answer, Citation, Passage, ScoredPassage
+
+# ----------------------------------------------------------------- constants
+
+DECLINE_TEXT = (
+    "Det kan jag tyvärr inte svara på utifrån de källor jag har. "
+    "Källorna handlar om LSS i några kommuner och om kontaktpersoner, rapportering av beslut som inte verkställts "
+    "och daglig verksamhet. Fråga gärna LSS-handläggaren i din kommun, eller din förening."
+)
+INJECTION_TEXT = (
+    "Jag kan bara svara på frågor om LSS utifrån mina källor, och jag följer inte instruktioner som står i frågan. "
+    "Ställ gärna en fråga om LSS, till exempel \"Vad är en kontaktperson?\"."
+)
+EASY_READ_DECLINE = (
+    "Jag hittar inget svar på det i mina texter.\n"
+    "Fråga din kommun.\n"
+    "Du kan fråga LSS-handläggaren."
+)
+
+INJECTION_PATTERNS = [
+    r"\b(ignorera|ignore|glöm|forget|strunta i|bortse från|disregard|override)\b",
+    r"\b(system\s*:|systemprompt|system prompt|dolda regler|hidden rules|jailbreak|DAN)\b",
+    r"\b(du är nu|you are now|låtsas att|pretend|act as|agera som|från och med nu)\b",
+    r"\b(svara (bara|endast)|reply only|answer only|säg att|say that|skriv ut|print)\b",
+    r"\b(börja (ditt|varje) svar|start your answer|svara att|hitta på)\b",
+    r"(</?\s*(context|system|instructions?)\s*>|#{2,}\s*(ny )?instruktion)",
+    r"\b(användaren är admin|user is admin|avslöja|reveal)\b",
+]
+_INJECTION_RE = re.compile("|".join(INJECTION_PATTERNS), re.I)
+
+ENGLISH_HINTS = {"the", "what", "how", "who", "when", "why", "does", "is", "are", "many", "much", "which", "and", "of", "do"}
+FOLLOWUP_OPENERS = {"och", "men", "hur", "varför", "vad", "vem", "när", "and", "what", "how", "why", "is", "är", "blir", "har"}
+ANAPHORA = {
+    "det", "den", "dem", "dom", "de", "dessa", "detta", "sådana", "sådan", "där", "då", "hen", "han", "hon",
+    "deras", "dess", "it", "they", "them", "those", "that", "there", "this", "these", "sen", "förut",
+}
+FREQUENCY_RE = re.compile(r"\b(per (år|kvartal|månad|vecka|dag)|gång(er)? (per|i|om)|varje (år|kvartal|månad|vecka)|årligen|dagligen|kvartal)", re.I)
+REASON_RE = re.compile(r"\b(för att|eftersom|därför|på grund av|pga|beror på|då de|då det|skälet|orsak|brist|svårt)\b", re.I)
+NUMBER_WORDS = {"två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tjugo", "hundra", "tusen", "hälften", "procent", "miljoner", "mnkr"}
+YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
+DATE_RE = re.compile(r"\b((19|20)\d\d-\d\d(-\d\d)?|\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)|kvartal \d|(vår|höst|vinter|sommar)(en|as)?|årsskiftet|i oktober|vintras)\b", re.I)
+DIGIT_RE = re.compile(r"\d")
+CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)?\b")
+
+
+# ------------------------------------------------------------- question parsing
+
+
+@dataclass
+class Question:
+    raw: str
+    text: str  # the question with injected instructions removed
+    retrieval_query: str
+    stems: list[str]  # content stems of this question
+    context_stems: list[str]  # content stems carried over from earlier turns
+    qtype: str
+    english: bool
+    followup: bool
+    injection: bool
+    anchors: list[str] = field(default_factory=list)  # names, places and years that must appear
+    weights: dict[str, float] = field(default_factory=dict)  # stem -> weight (context terms discounted)
+
+
+def zipf_sv(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return zipf_frequency(word, "sv")
+
+
+def is_english(text: str) -> bool:
+    from wordfreq import zipf_frequency
+
+    ws = [w for w in words(text) if not w.isdigit()]
+    if not ws:
+        return False
+    english = sum(zipf_frequency(w, "en") > zipf_frequency(w, "sv") + 0.5 for w in ws)
+    return english / len(ws) >= 0.5
+
+
+def term_weight(word: str) -> float:
+    """How much a question word says about the topic: rare words a lot, everyday words little.
+
+    Information content from Swedish word frequencies (wordfreq's Zipf scale, 7 = "och");
+    words it does not know (misspellings, compounds, names) weigh the most.
+    """
+    return float(min(6.0, max(0.3, 7.0 - zipf_sv(word))))
+
+
+def weighted_terms(text: str) -> dict[str, float]:
+    """Content stems of ``text`` with their weights (the largest weight of any surface form)."""
+    out: dict[str, float] = {}
+    for token in words(text):
+        # "LSS-utjämningssystemet" is looked up as its parts, like the corpus spells them apart
+        for w in token.split("-") if "-" in token else [token]:
+            if w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 2 and not w.isdigit()):
+                continue
+            s = stem(w)
+            out[s] = max(out.get(s, 0.0), term_weight(w))
+    return out
+
+
+def question_type(text: str) -> str:
+    t = " " + text.lower() + " "
+    if re.search(r"\bhur (ofta|många gånger)\b|\bhow often\b", t):
+        return "frequency"
+    if re.search(r"\bhur (många|mycket|stor|länge)\b|\bhow (many|much|long)\b|\bantal\b|\bandel\b|\bvilket nummer\b", t):
+        return "number"
+    if re.search(r"\b(när|sedan när|vilket år|vilka år|vilket datum|what year|when|which year|since when)\b", t):
+        return "date"
+    if re.search(r"\b(varför|why|vad beror)\b", t):
+        return "why"
+    if re.search(r"\b(vem|vilka|who|vems)\b", t):
+        return "who"
+    return "what"
+
+
+def strip_injection(text: str) -> tuple[str, bool]:
+    """Drop the sentences of the question that try to give the assistant instructions."""
+    spans = sentences_of(text.replace("\n", " "))
+    kept, injected = [], False
+    for span in spans:
+        # "Ignorera X. Men hur mycket ...?" - a clause after "men" can still be a real question.
+        parts = re.split(r"(?<=[.!])\s+|\s+(?=(?:Men|men|But|but) )", span.text)
+        for part in parts:
+            if _INJECTION_RE.search(part):
+                injected = True
+                tail = re.split(r"\b(?:men|but)\b", part, maxsplit=1, flags=re.I)
+                if len(tail) == 2 and "?" in tail[1] and not _INJECTION_RE.search(tail[1]):
+                    kept.append(tail[1].strip())
+            else:
+                kept.append(part.strip())
+    return " ".join(k for k in kept if k), injected
+
+
+def is_followup(text: str, history: list[dict]) -> bool:
+    if not any(h.get("role") == "user" for h in history):
+        return False
+    ws = words(text)
+    if len(ws) <= 4:
+        return True
+    content = [w for w in ws if w not in STOPWORDS and w not in QUESTION_WORDS]
+    return (ws[0] in FOLLOWUP_OPENERS and len(content) <= 3) or (any(w in ANAPHORA for w in ws) and len(content) <= 3)
+
+
+GENERIC_NAMES = {"lss", "sol", "kommun", "kommunen", "kommunerna", "lagen", "svar", "ja", "nej"}
+
+
+def find_anchors(text: str, known_places: set[str], vocabulary: dict[str, float]) -> list[str]:
+    """Names, places and years in the question that a valid answer must mention.
+
+    A capitalised word counts when the corpus knows it (an unknown one is caught as an
+    unknown term instead); the first word of the question only when it is a place.
+    """
+    anchors = []
+    for m in CAPITAL_RE.finditer(text):
+        lw = m.group(0).lower()
+        st = stem(lw)
+        if lw in GENERIC_NAMES or lw in STOPWORDS or lw in QUESTION_WORDS or lw in ENGLISH_HINTS:
+            continue
+        is_place = st in known_places or lw.rstrip("s") in known_places
+        if (m.start() > 0 or is_place) and (st in vocabulary or is_place):
+            anchors.append(lw)
+    anchors += [m.group(0) for m in YEAR_RE.finditer(text)]
+    return anchors
+
+
+# ------------------------------------------------------------- the answerer
+
+
+@dataclass
+class Window:
+    passage_rank: int
+    scored: ScoredPassage
+    spans: list[Span]
+    score: float = 0.0
+    coverage: float = 0.0
+    similarity: float = 0.0
+    type_ok: bool = True
+    features: dict = field(default_factory=dict)
+
+    @property
+    def quote(self) -> str:
+        text = self.scored.passage.text
+        return text[self.spans[0].start : self.spans[-1].end]
+
+    def key(self) -> tuple[str, int, int]:
+        return (self.scored.passage.passage_id, self.spans[0].start, self.spans[-1].end)
+
+
+@dataclass
+class Thresholds:
+    """Calibrated on evals/questions.jsonl (see evals/README.md); change them only with the eval run."""
+
+    min_score: float = 0.42
+    min_coverage_sv: float = 0.45
+    min_similarity_en: float = 0.83
+    second_window_ratio: float = 0.85
+
+
+class ExtractiveAnswerer:
+    def __init__(self, embedder, vocabulary: dict[str, float], places: set[str], max_sentences: int = 3):
+        self.embedder = embedder
+        self.idf = vocabulary  # stem -> idf over the passages
+        self.places = places  # stems of the places the corpus talks about (kommun, län, towns)
+        self.max_sentences = max_sentences
+        self.thresholds = Thresholds()
+        self._max_idf = max(vocabulary.values()) if vocabulary else 1.0
+
+    # -- question ------------------------------------------------------------------
+    def parse(self, raw: str, history: list[dict]) -> Question:
+        text, injected = strip_injection(normalize(raw).strip())
+        followup = bool(text) and is_followup(text, history)
+        context_stems: list[str] = []
+        retrieval_query = text
+        weights = weighted_terms(text)
+        if followup:
+            previous = [h["content"] for h in history if h.get("role") == "user"][-2:]
+            context_stems = [s for p in previous for s in content_stems(p)]
+            retrieval_query = " ".join(previous[-1:] + [text])
+            for st, wt in weighted_terms(" ".join(previous[-1:])).items():
+                weights.setdefault(st, 0.7 * wt)
+        return Question(
+            raw=raw,
+            text=text,
+            retrieval_query=retrieval_query,
+            stems=content_stems(text),
+            context_stems=context_stems,
+            qtype=question_type(text),
+            english=is_english(text),
+            followup=followup,
+            injection=injected,
+            weights=weights,
+            anchors=find_anchors(text, self.places, self.idf),
+        )
+
+    # -- lexical matching --------------------------------------------------------
+    def idf_of(self, s: str) -> float:
+        return self.idf.get(s, self._max_idf)
+
+    def known(self, s: str) -> bool:
+        return s in self.idf or s.isdigit() or any(self._fuzzy_equal(s, v) for v in self._candidates(s))
+
+    def _candidates(self, s: str):
+        if len(s) < 5:
+            return ()
+        return (v for v in self.idf if v[:3] == s[:3] and abs(len(v) - len(s)) <= 2)
+
+    @staticmethod
+    def _fuzzy_equal(a: str, b: str) -> bool:
+        if a == b:
+            return True
+        if min(len(a), len(b)) < 5:
+            return False
+        if abs(len(a) - len(b)) <= 2 and (a.startswith(b) or b.startswith(a)) and min(len(a), len(b)) >= 6:
+            return True  # the stemmer cut two inflections differently ("interpellationssv" / "-svar")
+        if abs(len(a) - len(b)) > 1:
+            return False
+        # one edit (substitution, insertion or deletion): typing errors in member questions
+        i = 0
+        while i < min(len(a), len(b)) and a[i] == b[i]:
+            i += 1
+        return a[i + 1 :] == b[i + 1 :] or a[i + 1 :] == b[i:] or a[i:] == b[i + 1 :]
+
+    def _match(self, q: str, tokens: set[str]) -> float:
+        """1 for an exact stem, 0.8 for a typo or a compound part, else 0."""
+        if q in tokens:
+            return 1.0
+        for t in tokens:
+            if self._fuzzy_equal(q, t):
+                return 0.8
+            if len(q) >= 4 and len(t) > len(q) and q in t:
+                return 0.7  # "kontakt" in "kontaktperson"; never the reverse: a compound is more specific
+        return 0.0
+
+    def coverage(self, weights: dict[str, float], tokens: set[str], weak_tokens: set[str]) -> float:
+        if not weights:
+            return 0.0
+        total = got = 0.0
+        for s, w in weights.items():
+            total += w
+            m = self._match(s, tokens)
+            if m == 0:
+                m = 0.5 * self._match(s, weak_tokens)
+            got += w * m
+        return got / total if total else 0.0
+
+    # -- windows -----------------------------------------------------------------
+    def windows(self, passages: list[ScoredPassage], limit: int = 4) -> list[Window]:
+        out: list[Window] = []
+        seen: set[str] = set()
+        for rank, sp in enumerate(passages[:limit]):
+            spans = [s for s in sentences_of(sp.passage.text) if len(s.text) >= 3]
+            for i, span in enumerate(spans):
+                if span.text in seen:
+                    continue  # the same sentence carried over into an overlapping passage
+                out.append(Window(rank, sp, [span]))
+                if i + 1 < len(spans):
+                    out.append(Window(rank, sp, [span, spans[i + 1]]))
+            seen.update(s.text for s in spans)
+        return out
+
+    def _type_signal(self, qtype: str, text: str, question_text: str) -> bool:
+        new_digits = set(re.findall(r"\d+", text)) - set(re.findall(r"\d+", question_text))
+        if qtype == "number":
+            return bool(new_digits) or any(w in NUMBER_WORDS for w in words(text))
+        if qtype == "date":
+            return bool(DATE_RE.search(text)) and bool(new_digits or DATE_RE.search(text))
+        if qtype == "frequency":
+            return bool(FREQUENCY_RE.search(text))
+        if qtype == "why":
+            return bool(REASON_RE.search(text))
+        if qtype == "who":
+            return bool(CAPITAL_RE.search(text[1:])) or bool(re.search(r"\b(kommun|myndighet|IVO|förvaltning|nämnd)", text, re.I))
+        return True
+
+    def score_windows(self, question: Question, windows: list[Window], qvec: np.ndarray) -> None:
+        texts = [w.quote for w in windows]
+        vecs = self.embedder.embed_many(texts, "document") if texts else np.zeros((0, len(qvec)))
+        sims = vecs @ qvec if len(texts) else np.zeros(0)
+        top_fused = max((w.scored.score for w in windows), default=1.0) or 1.0
+        q_stems = question.stems + [s for s in question.context_stems if s not in question.stems]
+        q_set = set(question.stems) | set(question.context_stems)
+        for w, sim in zip(windows, sims):
+            text = w.quote
+            tokens = set(content_stems(text))
+            p = w.scored.passage
+            weak = set(content_stems(" ".join([p.title, p.heading, p.kommun, p.lan])))
+            cov = self.coverage(question.weights, tokens, weak)
+            novel = [t for t in tokens if t not in q_set]
+            novelty = min(1.0, len(novel) / 6.0)
+            type_ok = self._type_signal(question.qtype, text, question.text)
+            sim_n = float(np.clip((sim - 0.76) / 0.14, 0.0, 1.0))
+            lexical_weight = 0.15 if question.english else 0.5
+            score = (
+                lexical_weight * cov
+                + 0.35 * sim_n
+                + 0.1 * (w.scored.score / top_fused)
+                + 0.08 * novelty
+                + (0.12 if type_ok and question.qtype != "what" else 0.0)
+                - (0.15 if not type_ok else 0.0)
+                - (0.06 if len(w.spans) == 2 else 0.0)
+                - (0.1 if len(text) < 30 else 0.0)
+                - (0.3 if text.rstrip().endswith("?") else 0.0)
+            )
+            w.score, w.coverage, w.similarity, w.type_ok = score, cov, float(sim), type_ok
+            w.features = {"cov": round(cov, 3), "sim": round(float(sim), 3), "novelty": round(novelty, 2)}
+
+    # -- decisions -----------------------------------------------------------------
+    def unknown_topic_terms(self, question: Question) -> list[str]:
+        """Specific words (rare in Swedish) that the corpus does not contain in any form."""
+        if question.english:
+            return []
+        return [s for s, w in question.weights.items() if w >= 3.4 and not self.known(s)]
+
+    def anchors_missing(self, question: Question, chosen: list[Window]) -> list[str]:
+        haystack = " ".join(
+            w.quote + " " + w.scored.passage.title + " " + w.scored.passage.kommun for w in chosen
+        ).lower()
+        hay_stems = set(content_stems(haystack))
+        return [a for a in question.anchors if a not in haystack and stem(a) not in hay_stems]
+
+    def decline_reason(self, question: Question, chosen: list[Window]) -> str:
+        t = self.thresholds
+        if not question.text or not question.weights and not question.english:
+            return "injection" if question.injection else "empty"
+        if not chosen:
+            return "no_passages"
+        best = chosen[0]
+        unknown = self.unknown_topic_terms(question)
+        if unknown:
+            share = sum(question.weights[u] for u in unknown) / sum(question.weights.values())
+            if share >= 0.3:
+                return "unknown_terms:" + ",".join(unknown)
+        missing = self.anchors_missing(question, chosen)
+        if missing:
+            return "anchor_missing:" + ",".join(missing)
+        if question.qtype in ("number", "date", "frequency") and not any(w.type_ok for w in chosen):
+            return "answer_type_missing"
+        if question.english:
+            if best.similarity < t.min_similarity_en:
+                return "low_similarity"
+        elif best.coverage < t.min_coverage_sv:
+            return "low_coverage"
+        if best.score < t.min_score:
+            return "low_score"
+        return ""
+
+    # -- composing ---------------------------------------------------------------
+    def choose(self, question: Question, windows: list[Window]) -> list[Window]:
+        ranked = sorted(windows, key=lambda w: -w.score)
+        if not ranked:
+            return []
+        best = ranked[0]
+        chosen = [best]
+        missing = self.anchors_missing(question, chosen)
+        for w in ranked[1:]:
+            if len(best.spans) + len(w.spans) > self.max_sentences or self._overlaps(w, best):
+                continue
+            if missing:
+                # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other place.
+                if w.score >= 0.5 * best.score and not self.anchors_missing(question, [w]) == missing:
+                    chosen.append(w)
+                    break
+                continue
+            if w.score < self.thresholds.second_window_ratio * best.score:
+                break
+            if w.scored.passage.doc_id == best.scored.passage.doc_id and w.coverage <= best.coverage:
+                continue  # a second quote must bring another source or cover more
+            chosen.append(w)
+            break
+        return chosen
+
+    @staticmethod
+    def _overlaps(a: Window, b: Window) -> bool:
+        if a.quote in b.quote or b.quote in a.quote:
+            return True
+        return a.scored.passage.doc_id == b.scored.passage.doc_id and bool(
+            {s.text for s in a.spans} & {s.text for s in b.spans}
+        )
+
+    @staticmethod
+    def _display(quote: str) -> str:
+        return " ".join(quote.split())
+
+    def compose(self, chosen: list[Window], easy_read: bool) -> tuple[str, list[Citation]]:
+        citations: list[Citation] = []
+        parts: list[str] = []
+        for n, w in enumerate(chosen, start=1):
+            p = w.scored.passage
+            citations.append(Citation(id=n, passage=p, quote=w.quote))
+            where = f"Från {p.kommun} kommun ({p.date[:4]})" if p.kommun else ""
+            if easy_read:
+                lines = [self._display(s.text) for s in w.spans]
+                head = f"{where}:" if where else ""
+                body = "\n".join(lines)
+                parts.append((head + "\n" if head else "") + f"{body} [{n}]")
+            else:
+                lead = f"{where}: " if where else ""
+                parts.append(f"{lead}{self._display(w.quote)} [{n}]")
+        return ("\n\n" if easy_read else "\n").join(parts), citations
+
+    def answer(self, raw_question: str, history: list[dict], passages: list[ScoredPassage], qvec: np.ndarray,
+               question: Question | None = None, easy_read: bool = False) -> Answer:
+        question = question or self.parse(raw_question, history)
+        windows = self.windows(passages)
+        if windows:
+            self.score_windows(question, windows, qvec)
+        chosen = self.choose(question, windows)
+        reason = self.decline_reason(question, chosen)
+        if reason:
+            if reason == "injection" and question.injection:
+                text = INJECTION_TEXT
+            else:
+                text = EASY_READ_DECLINE if easy_read else DECLINE_TEXT
+            return Answer(question=raw_question, answer=text, answered=False, passages=passages, reason=reason,
+                          retrieval_query=question.retrieval_query)
+        text, citations = self.compose(chosen, easy_read)
+        return Answer(question=raw_question, answer=text, answered=True, citations=citations, passages=passages,
+                      retrieval_query=question.retrieval_query)
+
+
+def idf_table(passages: list[Passage]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for p in passages:
+        for s in set(content_stems(p.index_text())):
+            df[s] = df.get(s, 0) + 1
+    n = max(1, len(passages))
+    return {s: math.log(1 + (n - d + 0.5) / (d + 0.5)) for s, d in df.items()}
+
+
+def place_stems(passages: list[Passage]) -> set[str]:
+    """Places the corpus knows: the documents' kommun/län plus capitalised place-like words."""
+    places = set()
+    for p in passages:
+        for value in (p.kommun, p.lan):
+            if value:
+                places.add(stem(value.lower()))
+    for p in passages:
+        for m in re.finditer(r"\b(?:i|till|från|på|kommunerna|kommuner|och) ([A-ZÅÄÖ][a-zåäö]{2,})\b", p.text):
+            places.add(stem(m.group(1).lower()))
+    return places - {stem(w) for w in STOPWORDS}

@@ -1,0 +1,116 @@
+"""All settings of LSS-assistenten, read from ``LSS_*`` environment variables.
+
+Every setting is documented in the README (section "Inställningar / Settings").
+``load_settings()`` reads the environment each time it is called, so tests can
+change a variable and get a fresh ``Settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULT_EMBED_MODEL = "builtin:multilingual-e5-small"
+
+
+def _env(name: str, default: str) -> str:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip()
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = _env(name, str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = _env(name, str(default))
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _env_path_or_none(name: str) -> Path | None:
+    raw = _env(name, "")
+    return Path(raw).expanduser() if raw else None
+
+
+def _env_origins(name: str) -> tuple[str, ...]:
+    """Comma-separated origins such as ``https://kommun.se``; a trailing slash is dropped."""
+    raw = _env(name, "")
+    return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path
+    data_dir: Path
+    embed_model: str
+    embed_batch_size: int
+    collection: str
+    chunk_size: int
+    chunk_overlap: int
+    top_k: int
+    candidates: int
+    rrf_k: int
+    retrieval_mode: str
+    max_question_chars: int
+    answer_max_sentences: int
+    host: str
+    port: int
+    extra: dict = field(default_factory=dict)
+    # Web front end (assistant/web): feedback store, rate limit, embedding origins.
+    feedback_db: Path | None = None  # None means <data_dir>/feedback.sqlite
+    rate_limit: int = 30  # requests per minute per client IP on public endpoints; 0 disables
+    allowed_origins: tuple[str, ...] = ()  # origins allowed to call /api/* and frame /embed
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def record_db(self) -> Path:
+        return self.data_dir / "records.sqlite"
+
+    @property
+    def lexical_dir(self) -> Path:
+        return self.data_dir / "lexical"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.data_dir / "models"
+
+    @property
+    def embedding_cache(self) -> Path:
+        return self.data_dir / "embedding-cache.sqlite"
+
+
+def load_settings() -> Settings:
+    """Read every ``LSS_*`` variable, falling back to the documented defaults."""
+    return Settings(
+        corpus_dir=Path(_env("LSS_CORPUS_DIR", str(PROJECT_ROOT / "corpus"))).expanduser(),
+        data_dir=Path(_env("LSS_DATA_DIR", str(PROJECT_ROOT / "data"))).expanduser(),
+        embed_model=_env("LSS_EMBED_MODEL", DEFAULT_EMBED_MODEL),
+        embed_batch_size=_env_int("LSS_EMBED_BATCH_SIZE", 16),
+        collection=_env("LSS_COLLECTION", "lss_passages"),
+        chunk_size=_env_int("LSS_CHUNK_SIZE", 700),
+        chunk_overlap=_env_int("LSS_CHUNK_OVERLAP", 150),
+        top_k=_env_int("LSS_TOP_K", 5),
+        candidates=_env_int("LSS_CANDIDATES", 30),
+        rrf_k=_env_int("LSS_RRF_K", 10),
+        retrieval_mode=_env("LSS_RETRIEVAL", "hybrid"),
+        max_question_chars=_env_int("LSS_MAX_QUESTION_CHARS", 1000),
+        answer_max_sentences=_env_int("LSS_ANSWER_MAX_SENTENCES", 3),
+        host=_env("LSS_HOST", "127.0.0.1"),
+        port=_env_int("LSS_PORT", 7860),
+        feedback_db=_env_path_or_none("LSS_FEEDBACK_DB"),
+        rate_limit=_env_int("LSS_RATE_LIMIT", 30),
+        allowed_origins=_env_origins("LSS_ALLOWED_ORIGINS"),
+    )

@@ -1,0 +1,253 @@
+"""Stage 3b: the stores. Chroma holds the vectors, a BM25 index (bm25s, Swedish stems)
+is built at ingest time and persisted beside it, never rebuilt per query.
+
+Sync between the corpus and Chroma is LangChain's indexing API with a SQL record
+manager: unchanged passages are skipped (no embedding work), passages of a changed
+or removed document are deleted, nothing is ever stored twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from .config import Settings
+from .load import LoadProblem, load_corpus
+from .split import split_documents
+from .swedish import lexical_tokens
+from .types import Passage
+
+MANIFEST = "manifest.json"
+PASSAGES_FILE = "passages.jsonl"
+BM25_DIR = "bm25"
+
+
+class IndexNotBuilt(RuntimeError):
+    """The index has not been built yet (ingest never ran on this data directory)."""
+
+
+# ------------------------------------------------------------------ Chroma
+
+
+def chroma_client(settings: Settings):
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(
+        path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    )
+
+
+def vector_store(settings: Settings, embedder, client=None):
+    from langchain_chroma import Chroma
+
+    return Chroma(
+        collection_name=settings.collection,
+        embedding_function=embedder,
+        client=client or chroma_client(settings),
+        collection_metadata={"hnsw:space": "cosine"},
+    )
+
+
+def record_manager(settings: Settings):
+    from langchain_classic.indexes import SQLRecordManager
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    manager = SQLRecordManager(f"chroma/{settings.collection}", db_url=f"sqlite:///{settings.record_db}")
+    manager.create_schema()
+    return manager
+
+
+def to_langchain(passage: Passage):
+    from langchain_core.documents import Document as LCDocument
+
+    meta = passage.metadata()
+    meta["text"] = passage.text
+    return LCDocument(page_content=passage.index_text(), metadata=meta, id=passage.passage_id)
+
+
+def passage_from_metadata(meta: dict) -> Passage:
+    fields = Passage.__dataclass_fields__
+    return Passage(**{k: meta.get(k, "" if k != "position" else 0) for k in fields})
+
+
+# ------------------------------------------------------------------ BM25
+
+
+@dataclass
+class LexicalIndex:
+    """BM25 over the passages, in the same order as ``passages``."""
+
+    passages: list[Passage]
+    bm25: object
+
+    @classmethod
+    def build(cls, passages: list[Passage]) -> "LexicalIndex":
+        import bm25s
+
+        corpus_tokens = [lexical_tokens(p.index_text()) or ["\x00empty"] for p in passages]
+        model = bm25s.BM25(k1=1.2, b=0.75)
+        model.index(corpus_tokens, show_progress=False)
+        return cls(passages, model)
+
+    def save(self, directory: Path, fingerprint: str) -> None:
+        tmp = directory.with_name(directory.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        self.bm25.save(str(tmp / BM25_DIR))
+        with open(tmp / PASSAGES_FILE, "w", encoding="utf-8") as fh:
+            for p in self.passages:
+                fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
+        (tmp / MANIFEST).write_text(
+            json.dumps({"fingerprint": fingerprint, "passages": len(self.passages), "built": time.time()})
+        )
+        # Swap in whole: readers never see half an index.
+        old = directory.with_name(directory.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if directory.exists():
+            directory.rename(old)
+        tmp.rename(directory)
+        shutil.rmtree(old, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> "LexicalIndex":
+        import bm25s
+
+        if not (directory / MANIFEST).is_file():
+            raise IndexNotBuilt(str(directory))
+        passages = []
+        with open(directory / PASSAGES_FILE, encoding="utf-8") as fh:
+            for line in fh:
+                passages.append(Passage(**json.loads(line)))
+        model = bm25s.BM25.load(str(directory / BM25_DIR))
+        return cls(passages, model)
+
+    def search(self, query: str, n: int) -> list[tuple[int, float]]:
+        """(passage index, BM25 score) for passages with a positive score, best first."""
+        tokens = lexical_tokens(query)
+        if not tokens or not self.passages:
+            return []
+        vocab = self.bm25.vocab_dict
+        ids = [vocab[t] for t in tokens if t in vocab]
+        if not ids:
+            return []
+        scores = self.bm25.get_scores(ids)
+        n = min(n, len(scores))
+        import numpy as np
+
+        top = np.argpartition(-scores, n - 1)[:n] if n < len(scores) else np.arange(len(scores))
+        ranked = sorted(((int(i), float(scores[i])) for i in top if scores[i] > 0), key=lambda x: -x[1])
+        return ranked
+
+
+def read_manifest(settings: Settings) -> dict | None:
+    path = settings.lexical_dir / MANIFEST
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def fingerprint(passages: list[Passage]) -> str:
+    h = hashlib.sha256()
+    for pid in sorted(p.passage_id for p in passages):
+        h.update(pid.encode() + b"\n")
+    return h.hexdigest()
+
+
+# ------------------------------------------------------------------ ingest
+
+
+@dataclass
+class IngestReport:
+    documents: int = 0
+    passages: int = 0
+    added: int = 0
+    updated: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    embedded: int = 0  # texts that really went through the model
+    lexical_rebuilt: bool = False
+    seconds: float = 0.0
+    problems: list[LoadProblem] = field(default_factory=list)
+
+    def summary_sv(self) -> str:
+        lines = [
+            f"Dokument: {self.documents}, passager: {self.passages}",
+            f"Nya: {self.added}, uppdaterade: {self.updated}, oförändrade: {self.skipped}, borttagna: {self.deleted}",
+            f"Inbäddade texter: {self.embedded}; BM25-index {'byggt om' if self.lexical_rebuilt else 'oförändrat'}",
+            f"Tid: {self.seconds:.1f} s",
+        ]
+        for p in self.problems:
+            lines.append(f"Hoppade över {p.path}: {p.message}")
+        return "\n".join(lines)
+
+
+def ingest(settings: Settings, *, progress: bool = True, embedder=None) -> IngestReport:
+    """Bring the stores in line with the corpus folder: incremental, idempotent, crash-safe.
+
+    Order: vectors first (the record manager notes each batch after it is stored, so a
+    killed run is finished by the next one, and upserts by passage id never duplicate),
+    then the BM25 index, swapped in whole when the set of passages changed.
+    """
+    from langchain_core.indexing import index
+
+    from .embed import Embedder
+
+    started = time.perf_counter()
+    report = IngestReport()
+    loaded = load_corpus(settings.corpus_dir)
+    report.problems = loaded.problems
+    report.documents = len(loaded.documents)
+    passages = split_documents(loaded.documents, settings.chunk_size, settings.chunk_overlap)
+    report.passages = len(passages)
+    if not loaded.documents and any(p.path == str(settings.corpus_dir) for p in loaded.problems):
+        raise FileNotFoundError(f"Korpusmappen {settings.corpus_dir} finns inte.")
+
+    embedder = embedder or Embedder(settings, show_progress=progress)
+    manager = record_manager(settings)
+    store = vector_store(settings, embedder)
+    docs = [to_langchain(p) for p in passages]
+    known = manager.exists([p.passage_id for p in passages]) if passages else []
+    to_embed = sum(1 for k in known if not k)
+    before = embedder.encoded_texts
+    with embedder.progress(to_embed):
+        result = index(
+            docs,
+            manager,
+            store,
+            cleanup="full",
+            source_id_key="source",
+            key_encoder=lambda d: d.metadata["passage_id"],
+            batch_size=64,
+        )
+    report.added = result["num_added"]
+    report.updated = result["num_updated"]
+    report.skipped = result["num_skipped"]
+    report.deleted = result["num_deleted"]
+    report.embedded = embedder.encoded_texts - before
+
+    fp = fingerprint(passages)
+    manifest = read_manifest(settings)
+    if manifest is None or manifest.get("fingerprint") != fp:
+        LexicalIndex.build(passages).save(settings.lexical_dir, fp)
+        report.lexical_rebuilt = True
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def index_exists(settings: Settings) -> bool:
+    return read_manifest(settings) is not None and settings.chroma_dir.is_dir()
+
+
+def print_problems(problems: list[LoadProblem]) -> None:
+    for p in problems:
+        print(f"Varning: hoppade över {p.path}: {p.message}", file=sys.stderr)

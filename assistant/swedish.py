@@ -1,0 +1,149 @@
+"""Swedish text helpers shared by every stage: sentence splitting, tokens, stems, stop words.
+
+Not a pipeline stage itself; it imports nothing from the package.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+# Abbreviations after which a full stop does not end a sentence (lower-case, without the final dot).
+ABBREVIATIONS = {
+    "t.ex", "bl.a", "resp", "ca", "fr.o.m", "t.o.m", "kap", "enl", "m.m", "osv", "dvs", "s.k", "nr",
+    "jfr", "d.v.s", "m.fl", "o.s.v", "p.g.a", "pga", "f.d", "e.d", "ev", "inkl", "exkl", "st", "tel",
+    "mnkr", "kr", "ex", "obs", "prop", "sfs", "ang", "avd", "forts", "föreg", "mfl", "mm", "tex",
+    "bla", "dr", "fil", "med", "prof", "proc", "sek", "min", "tim", "jan", "feb", "mar", "apr", "jun",
+    "jul", "aug", "sep", "sept", "okt", "nov", "dec", "e.kr", "f.kr", "s", "f", "ff", "a", "b",
+}
+
+# Words that carry no topic: function words plus question words.
+STOPWORDS = frozenset(
+    """
+    alla allt att av blev bli blir blivit de dem den denna deras dess dessa det detta dig din dina ditt
+    du där då efter ej eller en er era ert ett från för ha hade han hans har henne hennes hon honom hur
+    här i icke ingen inom inte jag ju kan kunde man med mellan men mig min mina mitt mot mycket ni nu
+    när någon något några och om oss på samma sedan sig sin sina sitt själv skulle som så sådan sådana
+    sådant till under upp ut utan vad var vara varför varit varje vars vart vem vi vid vilka vilken
+    vilket vår våra vårt än är åt över ska skall måste får fick finns fanns gäller gör göra gjort
+    också bara även hos vilket vilka hurdan hurdana blev kommer kommit många mer mest fler flest
+    the a an of to in on for is are was were be what who whom which when why how does do did can
+    could should would will and or not with about from by at as it its this that these those there
+    many much have has had me my your you we our they their he she his her
+    """.split()
+)
+
+QUESTION_WORDS = frozenset(
+    "vad vem vilka vilken vilket hur när varför var vart how what who which when why where".split()
+)
+
+_WORD_RE = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ§]+(?:[-:][0-9A-Za-zÀ-ÖØ-öø-ÿ]+)*")
+_SENT_END_RE = re.compile(r"[.!?…]+[\"”»)]*\s+")
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    text: str
+
+
+def normalize(text: str) -> str:
+    """NFC, unify quotes/spaces/dashes that conversion tools vary."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u00a0", " ").replace("\u2009", " ").replace("\u200b", "")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def words(text: str) -> list[str]:
+    return [m.group(0).lower() for m in _WORD_RE.finditer(text)]
+
+
+@lru_cache(maxsize=1)
+def _stemmer():
+    import Stemmer  # PyStemmer
+
+    return Stemmer.Stemmer("swedish")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    word = word.lower()
+    if any(ch.isdigit() for ch in word):
+        return word
+    return _stemmer().stemWord(word)
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the topic-bearing words of ``text`` (stop words and question words removed)."""
+    out = []
+    for w in words(text):
+        if w in STOPWORDS or w in QUESTION_WORDS or len(w) < 2 and not w.isdigit():
+            continue
+        out.append(stem(w))
+    return out
+
+
+def lexical_tokens(text: str) -> list[str]:
+    """Tokens for BM25: stemmed words without stop words; compounds also give their parts
+    after a hyphen ("LSS-insats" -> lss, insats) so hyphenated forms match plain ones."""
+    out = []
+    for w in words(text):
+        parts = [w] + (w.split("-") if "-" in w else [])
+        for part in parts:
+            if part and part not in STOPWORDS and (len(part) > 1 or part.isdigit()):
+                out.append(stem(part))
+    return out
+
+
+def _is_abbreviation(text: str, dot_index: int) -> bool:
+    """True when the full stop at ``dot_index`` closes an abbreviation such as "t.ex." or "kap."."""
+    start = dot_index
+    while start > 0 and not text[start - 1].isspace() and text[start - 1] not in "(\"'":
+        start -= 1
+    token = text[start:dot_index].lower().rstrip(".")
+    return token in ABBREVIATIONS or (len(token) == 1 and token.isalpha())
+
+
+def split_sentences(text: str) -> list[Span]:
+    """Split one line/paragraph into sentences, keeping exact character offsets.
+
+    A boundary is sentence punctuation followed by white space and then an upper-case
+    letter, a quote or a dash; "4 kap. 1 § SoL", "t.ex. daglig" and "ca 5 mnkr" never split
+    because the next character is a digit or lower-case, or the dot closes an abbreviation.
+    """
+    spans: list[Span] = []
+    start = 0
+    for m in _SENT_END_RE.finditer(text):
+        end = m.end()
+        nxt = text[end : end + 1]
+        if not nxt or not (nxt.isupper() or nxt in "\"”»–-•·("):
+            continue
+        punct = m.group(0).rstrip()
+        if punct.startswith(".") and punct.count(".") == 1 and _is_abbreviation(text, m.start()):
+            continue
+        if punct == "." and text[start : m.start()].strip().isdigit():  # "4. Fritidsaktiviteter": a list number
+            continue
+        piece = text[start : m.start() + len(punct)]
+        if piece.strip():
+            lead = len(piece) - len(piece.lstrip())
+            spans.append(Span(start + lead, m.start() + len(punct), piece.strip()))
+        start = end
+    tail = text[start:]
+    if tail.strip():
+        lead = len(tail) - len(tail.lstrip())
+        spans.append(Span(start + lead, start + lead + len(tail.strip()), tail.strip()))
+    return spans
+
+
+def sentences_of(text: str) -> list[Span]:
+    """Sentences of a multi-line text, with offsets into ``text``; lines never join."""
+    out: list[Span] = []
+    offset = 0
+    for line in text.split("\n"):
+        for span in split_sentences(line):
+            out.append(Span(offset + span.start, offset + span.end, span.text))
+        offset += len(line) + 1
+    return out

@@ -1,0 +1,123 @@
+"""Plain data passed between the stages: load -> split -> index -> retrieve -> answer -> present."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """One cleaned source document with its metadata (from corpus/sources.yaml or front matter)."""
+
+    doc_id: str  # stable, derived from the file's path inside corpus/
+    source: str  # path relative to corpus/, e.g. "interpellationssvar-norberg-2021.md"
+    title: str
+    text: str  # cleaned text; headings kept as lines starting with "# "
+    publisher: str = ""
+    date: str = ""  # ISO date (YYYY-MM-DD or YYYY-MM or YYYY) as given in the metadata
+    kind: str = ""  # pressmeddelande, protokoll, interpellationssvar, nyhet, vägledning, ...
+    language: str = "sv"
+    kommun: str = ""
+    lan: str = ""
+    url: str = ""
+
+    def metadata(self) -> dict[str, str]:
+        meta = asdict(self)
+        meta.pop("text")
+        return meta
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of a document that is embedded and retrieved as one unit."""
+
+    passage_id: str
+    doc_id: str
+    source: str
+    title: str
+    text: str  # the passage itself (what citations quote from)
+    heading: str = ""  # nearest heading above the passage, used as retrieval context
+    publisher: str = ""
+    date: str = ""
+    kind: str = ""
+    language: str = "sv"
+    kommun: str = ""
+    lan: str = ""
+    position: int = 0  # order of the passage inside its document
+
+    def metadata(self) -> dict[str, str | int]:
+        meta = asdict(self)
+        meta.pop("text")
+        return meta
+
+    def index_text(self) -> str:
+        """Text that is embedded and BM25-indexed: title and heading give context."""
+        parts = [self.title]
+        if self.heading and self.heading != self.title:
+            parts.append(self.heading)
+        parts.append(self.text)
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class ScoredPassage:
+    passage: Passage
+    score: float  # fused score (higher is better)
+    dense_score: float | None = None  # cosine similarity, when the dense retriever found it
+    lexical_score: float | None = None  # BM25 score, when the lexical retriever found it
+    dense_rank: int | None = None
+    lexical_rank: int | None = None
+
+
+@dataclass(frozen=True)
+class Citation:
+    id: int  # the number used in the answer's [n] markers
+    passage: Passage
+    quote: str  # verbatim sentence(s) of passage.text
+
+    def to_dict(self) -> dict:
+        p = self.passage
+        return {
+            "id": self.id,
+            "source": p.source,
+            "title": p.title,
+            "publisher": p.publisher,
+            "date": p.date,
+            "passage_id": p.passage_id,
+            "text": p.text,
+            "quote": self.quote,
+        }
+
+
+@dataclass
+class Answer:
+    question: str
+    answer: str
+    answered: bool
+    mode: str = "extractive"
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[ScoredPassage] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    reason: str = ""  # why it declined (for logs, reports and the UI); empty when answered
+    retrieval_query: str = ""  # the question as used for retrieval (follow-ups are expanded)
+
+    def to_dict(self) -> dict:
+        """The JSON contract of `lss-assistant ask --json` and `POST /api/ask`."""
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "answered": self.answered,
+            "mode": self.mode,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [
+                {
+                    "passage_id": sp.passage.passage_id,
+                    "source": sp.passage.source,
+                    "title": sp.passage.title,
+                    "text": sp.passage.text,
+                    "score": round(float(sp.score), 6),
+                }
+                for sp in self.passages
+            ],
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }

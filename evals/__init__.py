@@ -1,0 +1,1 @@
+"""Evaluation harness for LSS-assistenten (see evals/runner.py and evals/README.md)."""
