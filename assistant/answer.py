@@ -18,9 +18,11 @@ or low combined coverage and similarity (thresholds calibrated on evals/).
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -72,10 +74,12 @@ ANAPHORA = {
 }
 FREQUENCY_RE = re.compile(r"\b(per (år|kvartal|månad|vecka|dag)|gång(er)? (per|i|om)|varje (år|kvartal|månad|vecka)|årligen|dagligen|kvartal)", re.I)
 REASON_RE = re.compile(r"\b(för att|eftersom|därför|på grund av|pga|beror på|då de|då det|skälet|orsak|brist|svårt)\b", re.I)
-NUMBER_WORDS = {"två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tjugo", "hundra", "tusen", "hälften", "procent", "miljoner", "mnkr"}
+NUMBER_WORDS = {"första", "andra", "tredje", "fjärde", "femte", "några", "få", "flertalet", "halva", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tjugo", "hundra", "tusen", "hälften", "procent", "miljoner", "mnkr"}
 YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 DATE_RE = re.compile(r"\b((19|20)\d\d-\d\d(-\d\d)?|\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)|kvartal \d|(vår|höst|vinter|sommar)(en|as)?|årsskiftet|i oktober|vintras)\b", re.I)
 DIGIT_RE = re.compile(r"\d")
+PERSON_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+\b")
+ROLE_RE = re.compile(r"(sekreterare|ordförande|chef|handläggare|konsulent|styrelse|myndighet|IVO|revisor|fullmäktige|nämnd|förvaltning|kommunen|Försäkringskassan|Socialstyrelsen|\(S\)|\(M\)|\(L\)|\(C\)|\(V\)|\(MP\)|\(KD\)|\(SD\))")
 CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)?\b")
 
 
@@ -119,7 +123,10 @@ def term_weight(word: str) -> float:
     Information content from Swedish word frequencies (wordfreq's Zipf scale, 7 = "och");
     words it does not know (misspellings, compounds, names) weigh the most.
     """
-    return float(min(6.0, max(0.3, 7.0 - zipf_sv(word))))
+    z = zipf_sv(word)
+    if z == 0 and len(word) <= 4:
+        return 1.5  # an unknown short word is more likely a typo ("mång") than a rare term
+    return float(min(6.0, max(0.3, 7.0 - z)))
 
 
 def weighted_terms(text: str) -> dict[str, float]:
@@ -136,17 +143,33 @@ def weighted_terms(text: str) -> dict[str, float]:
 
 
 def question_type(text: str) -> str:
-    t = " " + text.lower() + " "
+    """The kind of answer asked for, from the start of the question's sentences (last first):
+    "Vem följer med ... när man provar" asks "who", "Min dotter ... Vilket år ...?" asks "date"."""
+    for span in reversed(sentences_of(text.replace("\n", " ")) or [Span(0, 0, text)]):
+        ws = words(span.text)
+        if ws and ws[0] in ("och", "men", "and", "but", "så"):
+            ws = ws[1:]
+        kind = _question_type_of(" " + " ".join(ws[:3]) + " ")
+        if kind != "what":
+            return kind
+    return "what"
+
+
+def _question_type_of(t: str) -> str:
+    if re.search(r"\b(vad kostar|hur mycket kostar|hur dyr|what does .* cost|how much does)\b", t):
+        return "cost"
     if re.search(r"\bhur (ofta|många gånger)\b|\bhow often\b", t):
         return "frequency"
-    if re.search(r"\bhur (många|mycket|stor|länge)\b|\bhow (many|much|long)\b|\bantal\b|\bandel\b|\bvilket nummer\b", t):
+    if re.search(r"\bhur (många|mycket|stor|länge|dyr)\b|\bhow (many|much|long)\b|\bantal\b|\bandel\b|\bvilket nummer\b|\bvad kostar\b", t):
         return "number"
     if re.search(r"\b(när|sedan när|vilket år|vilka år|vilket datum|what year|when|which year|since when)\b", t):
         return "date"
     if re.search(r"\b(varför|why|vad beror)\b", t):
         return "why"
-    if re.search(r"\b(vem|vilka|who|vems)\b", t):
+    if re.search(r"\b(vem|who|vems)\b", t):
         return "who"
+    if re.search(r"^ (var|where) ", t):
+        return "where"
     return "what"
 
 
@@ -178,6 +201,7 @@ def is_followup(text: str, history: list[dict]) -> bool:
     return (ws[0] in FOLLOWUP_OPENERS and len(content) <= 3) or (any(w in ANAPHORA for w in ws) and len(content) <= 3)
 
 
+QUANTITY_STEMS = {stem(w) for w in "länge nummer antal andel mycket många stor stora gång gånger kostar kostnad summa siffra siffran procent".split()}
 GENERIC_NAMES = {"lss", "sol", "kommun", "kommunen", "kommunerna", "lagen", "svar", "ja", "nej"}
 
 
@@ -198,6 +222,25 @@ def find_anchors(text: str, known_places: set[str], vocabulary: dict[str, float]
             anchors.append(lw)
     anchors += [m.group(0) for m in YEAR_RE.finditer(text)]
     return anchors
+
+
+# Hand-set starting weights; evals/calibrate.py fits them on the question set and writes
+# assistant/window_weights.json, which wins when present.
+DEFAULT_WINDOW_WEIGHTS = {
+    "cov": 0.5, "cov_en": 0.15, "sim": 0.35, "sim_en": 0.35, "fused": 0.1, "top_passage": 0.0,
+    "novelty": 0.08, "type_hit": 0.12, "type_miss": -0.15, "pair": -0.06, "pair_gain": 0.0,
+    "pair_second_novel": 0.0, "short": -0.1, "question_mark": -0.3, "length": 0.0, "sim_gap": 0.0,
+    "cov_gap": 0.0, "counted_hit": 0.8,
+}
+WEIGHTS_FILE = Path(__file__).with_name("window_weights.json")
+
+
+def load_window_weights() -> dict[str, float]:
+    try:
+        data = json.loads(WEIGHTS_FILE.read_text())
+        return {**DEFAULT_WINDOW_WEIGHTS, **data["weights"]}
+    except (OSError, ValueError, KeyError):
+        return dict(DEFAULT_WINDOW_WEIGHTS)
 
 
 # ------------------------------------------------------------- the answerer
@@ -227,10 +270,11 @@ class Window:
 class Thresholds:
     """Calibrated on evals/questions.jsonl (see evals/README.md); change them only with the eval run."""
 
-    min_score: float = 0.42
-    min_coverage_sv: float = 0.45
-    min_similarity_en: float = 0.83
-    second_window_ratio: float = 0.85
+    min_coverage_sv: float = 0.30  # below this, too few of the question's words are in the quote
+    weak_coverage_sv: float = 0.45  # between the two, the quote must also be close in meaning ...
+    min_similarity_sv: float = 0.855  # ... (cosine of question and quote)
+    min_similarity_en: float = 0.81  # English questions have no lexical overlap with Swedish text
+    second_window_ratio: float = 0.6
 
 
 class ExtractiveAnswerer:
@@ -240,6 +284,7 @@ class ExtractiveAnswerer:
         self.places = places  # stems of the places the corpus talks about (kommun, län, towns)
         self.max_sentences = max_sentences
         self.thresholds = Thresholds()
+        self.weights = load_window_weights()
         self._max_idf = max(vocabulary.values()) if vocabulary else 1.0
 
     # -- question ------------------------------------------------------------------
@@ -274,7 +319,16 @@ class ExtractiveAnswerer:
         return self.idf.get(s, self._max_idf)
 
     def known(self, s: str) -> bool:
-        return s in self.idf or s.isdigit() or any(self._fuzzy_equal(s, v) for v in self._candidates(s))
+        if s in self.idf or s.isdigit() or any(self._fuzzy_equal(s, v) for v in self._candidates(s)):
+            return True
+        if len(s) <= 6:  # "dröjt" / "dröjsmålet": short inflected forms share a 4-letter root
+            return any(v.startswith(s[:4]) for v in self.idf)
+        # a compound of two corpus words: "samverkansmöte" = "samverkans" + "möte"
+        for i in range(5, len(s) - 2):
+            head, tail = s[:i], s[i:]
+            if any(v.startswith(head) for v in self.idf) and any(v.startswith(tail) for v in self.idf if len(tail) >= 3):
+                return True
+        return False
 
     def _candidates(self, s: str):
         if len(s) < 5:
@@ -321,11 +375,12 @@ class ExtractiveAnswerer:
         return got / total if total else 0.0
 
     # -- windows -----------------------------------------------------------------
-    def windows(self, passages: list[ScoredPassage], limit: int = 4) -> list[Window]:
+    def windows(self, passages: list[ScoredPassage], limit: int = 6) -> list[Window]:
         out: list[Window] = []
         seen: set[str] = set()
         for rank, sp in enumerate(passages[:limit]):
-            spans = [s for s in sentences_of(sp.passage.text) if len(s.text) >= 3]
+            # Lines of one or two words are headings or labels ("Nuläge", "Bakgrund"), never an answer.
+            spans = [s for s in sentences_of(sp.passage.text) if len(words(s.text)) >= 3]
             for i, span in enumerate(spans):
                 if span.text in seen:
                     continue  # the same sentence carried over into an overlapping passage
@@ -338,48 +393,74 @@ class ExtractiveAnswerer:
     def _type_signal(self, qtype: str, text: str, question_text: str) -> bool:
         new_digits = set(re.findall(r"\d+", text)) - set(re.findall(r"\d+", question_text))
         if qtype == "number":
-            return bool(new_digits) or any(w in NUMBER_WORDS for w in words(text))
+            # a year is not an amount: "Hur många lägenheter" is not answered by "2026/2027"
+            amounts = {d for d in new_digits if not YEAR_RE.fullmatch(d)}
+            return bool(amounts) or any(w in NUMBER_WORDS for w in words(text))
+        if qtype == "cost":
+            return bool(re.search(r"\d[\d ]*\s*(kr|kronor|mnkr|miljoner|tkr)\b|\bkostnadsfri", text, re.I))
         if qtype == "date":
-            return bool(DATE_RE.search(text)) and bool(new_digits or DATE_RE.search(text))
+            return bool(DATE_RE.search(text)) or any(YEAR_RE.fullmatch(d) for d in new_digits)
         if qtype == "frequency":
             return bool(FREQUENCY_RE.search(text))
         if qtype == "why":
             return bool(REASON_RE.search(text))
         if qtype == "who":
-            return bool(CAPITAL_RE.search(text[1:])) or bool(re.search(r"\b(kommun|myndighet|IVO|förvaltning|nämnd)", text, re.I))
+            return bool(PERSON_RE.search(text)) or bool(ROLE_RE.search(text))
+        if qtype == "where":
+            return bool(re.search(r"\b(webbplats|hemsida|på [A-ZÅÄÖ]\w+|i [A-ZÅÄÖ]\w+|kontor|adress|finns (på|hos|i))", text))
         return True
+
+    def window_features(self, question: Question, w: Window, sim: float, top_fused: float) -> dict[str, float]:
+        """The signals a window is scored on (names match WINDOW_WEIGHTS)."""
+        text = w.quote
+        tokens = set(content_stems(text))
+        p = w.scored.passage
+        weak = set(content_stems(" ".join([p.title, p.heading, p.publisher, p.kommun, p.lan])))
+        cov = self.coverage(question.weights, tokens, weak)
+        q_set = set(question.weights)
+        novelty = min(1.0, len([t for t in tokens if t not in q_set]) / 6.0)
+        type_ok = self._type_signal(question.qtype, text, question.text)
+        sim_n = float(np.clip((sim - 0.72) / 0.2, 0.0, 1.0))
+        pair = len(w.spans) == 2
+        first_cov = self.coverage(question.weights, set(content_stems(w.spans[0].text)), weak) if pair else cov
+        second_tokens = set(content_stems(w.spans[-1].text)) if pair else set()
+        second_novel = min(1.0, len([t for t in second_tokens if t not in q_set]) / 6.0) if pair else 0.0
+        return {
+            "cov": cov if not question.english else 0.0,
+            "cov_en": cov if question.english else 0.0,
+            "sim": sim_n if not question.english else 0.0,
+            "sim_en": sim_n if question.english else 0.0,
+            "fused": w.scored.score / top_fused,
+            "top_passage": 1.0 if w.passage_rank == 0 else 0.0,
+            "novelty": novelty,
+            "type_hit": 1.0 if type_ok and question.qtype != "what" else 0.0,
+            "type_miss": 0.0 if type_ok else 1.0,
+            "pair": 1.0 if pair else 0.0,
+            "pair_gain": (cov - first_cov) if pair else 0.0,
+            "pair_second_novel": second_novel,
+            "short": 1.0 if len(text) < 40 else 0.0,
+            "question_mark": float(sum(1 for sp in w.spans if sp.text.rstrip().endswith("?"))),
+            "length": min(len(text) / 300.0, 1.0),
+            "counted_hit": 1.0 if (counted := self.counted_noun(question)) and self._counted_in(counted, text) else 0.0,
+        }
 
     def score_windows(self, question: Question, windows: list[Window], qvec: np.ndarray) -> None:
         texts = [w.quote for w in windows]
         vecs = self.embedder.embed_many(texts, "document") if texts else np.zeros((0, len(qvec)))
         sims = vecs @ qvec if len(texts) else np.zeros(0)
         top_fused = max((w.scored.score for w in windows), default=1.0) or 1.0
-        q_stems = question.stems + [s for s in question.context_stems if s not in question.stems]
-        q_set = set(question.stems) | set(question.context_stems)
-        for w, sim in zip(windows, sims):
-            text = w.quote
-            tokens = set(content_stems(text))
-            p = w.scored.passage
-            weak = set(content_stems(" ".join([p.title, p.heading, p.kommun, p.lan])))
-            cov = self.coverage(question.weights, tokens, weak)
-            novel = [t for t in tokens if t not in q_set]
-            novelty = min(1.0, len(novel) / 6.0)
-            type_ok = self._type_signal(question.qtype, text, question.text)
-            sim_n = float(np.clip((sim - 0.76) / 0.14, 0.0, 1.0))
-            lexical_weight = 0.15 if question.english else 0.5
-            score = (
-                lexical_weight * cov
-                + 0.35 * sim_n
-                + 0.1 * (w.scored.score / top_fused)
-                + 0.08 * novelty
-                + (0.12 if type_ok and question.qtype != "what" else 0.0)
-                - (0.15 if not type_ok else 0.0)
-                - (0.06 if len(w.spans) == 2 else 0.0)
-                - (0.1 if len(text) < 30 else 0.0)
-                - (0.3 if text.rstrip().endswith("?") else 0.0)
-            )
-            w.score, w.coverage, w.similarity, w.type_ok = score, cov, float(sim), type_ok
-            w.features = {"cov": round(cov, 3), "sim": round(float(sim), 3), "novelty": round(novelty, 2)}
+        all_feats = [self.window_features(question, w, float(sim), top_fused) for w, sim in zip(windows, sims)]
+        # Relative signals: how far a window is from the best candidate of this question.
+        best_sim = float(sims.max()) if len(texts) else 0.0
+        best_cov = max((f["cov"] + f["cov_en"] for f in all_feats), default=0.0)
+        for w, sim, feats in zip(windows, sims, all_feats):
+            feats["sim_gap"] = (float(sim) - best_sim) / 0.05
+            feats["cov_gap"] = (feats["cov"] + feats["cov_en"]) - best_cov
+            w.features = feats
+            w.score = sum(self.weights.get(k, 0.0) * v for k, v in feats.items())
+            w.coverage = feats["cov"] + feats["cov_en"]
+            w.similarity = float(sim)
+            w.type_ok = feats["type_miss"] == 0.0
 
     # -- decisions -----------------------------------------------------------------
     def unknown_topic_terms(self, question: Question) -> list[str]:
@@ -390,7 +471,7 @@ class ExtractiveAnswerer:
 
     def anchors_missing(self, question: Question, chosen: list[Window]) -> list[str]:
         haystack = " ".join(
-            w.quote + " " + w.scored.passage.title + " " + w.scored.passage.kommun for w in chosen
+            " ".join([w.quote, w.scored.passage.title, w.scored.passage.kommun, w.scored.passage.lan]) for w in chosen
         ).lower()
         hay_stems = set(content_stems(haystack))
         return [a for a in question.anchors if a not in haystack and stem(a) not in hay_stems]
@@ -410,16 +491,48 @@ class ExtractiveAnswerer:
         missing = self.anchors_missing(question, chosen)
         if missing:
             return "anchor_missing:" + ",".join(missing)
-        if question.qtype in ("number", "date", "frequency") and not any(w.type_ok for w in chosen):
+        if question.qtype in ("number", "date", "frequency", "cost") and not any(w.type_ok for w in chosen):
             return "answer_type_missing"
+        counted = self.counted_noun(question)
+        if counted and not any(self._counted_in(counted, w.quote) for w in chosen):
+            return "counted_thing_missing:" + counted
+        if question.qtype in ("number", "cost"):
+            # An amount answers only a question about its own subject ("timmar personlig assistans"
+            # is not answered by "några få timmar i veckan" about daglig verksamhet).
+            key = self.key_term(question)
+            if key and not any(self._counted_in(key, " ".join(self._window_tokens(w))) for w in chosen):
+                return "key_term_missing:" + key
         if question.english:
             if best.similarity < t.min_similarity_en:
                 return "low_similarity"
-        elif best.coverage < t.min_coverage_sv:
+        elif best.coverage < t.min_coverage_sv or (best.coverage < t.weak_coverage_sv and best.similarity < t.min_similarity_sv):
             return "low_coverage"
-        if best.score < t.min_score:
-            return "low_score"
         return ""
+
+    def _counted_in(self, counted: str, text: str) -> bool:
+        tokens = set(content_stems(text))
+        prefix = counted[:3] if len(counted) <= 5 else counted[:4]
+        return bool(self._match(counted, tokens)) or any(t.startswith(prefix) for t in tokens)
+
+    @staticmethod
+    def _window_tokens(w: Window) -> set[str]:
+        p = w.scored.passage
+        return set(content_stems(" ".join([w.quote, p.title, p.heading, p.publisher, p.kommun, p.lan])))
+
+    def key_term(self, question: Question) -> str:
+        """The most specific word of the question itself (not a place, not carried from history)."""
+        skip = {stem(a) for a in question.anchors} | QUANTITY_STEMS
+        own = [s for s in question.stems if s not in skip and not s.isdigit()]
+        own = [s for s in own if s in question.weights]
+        return max(own, key=lambda s: question.weights[s], default="")
+
+    @staticmethod
+    def counted_noun(question: Question) -> str:
+        """The stem of X in "hur många X": what is counted must be what the answer counts."""
+        m = re.search(r"\bhur många ([a-zåäöé]+)", question.text.lower())
+        if not m or m.group(1) in STOPWORDS:
+            return ""
+        return stem(m.group(1))
 
     # -- composing ---------------------------------------------------------------
     def choose(self, question: Question, windows: list[Window]) -> list[Window]:
@@ -427,14 +540,19 @@ class ExtractiveAnswerer:
         if not ranked:
             return []
         best = ranked[0]
+        if question.anchors and self.anchors_missing(question, [best]):
+            # Prefer a close candidate that names every place/year asked about.
+            complete = [w for w in ranked[1:] if w.score >= 0.5 * best.score and not self.anchors_missing(question, [w])]
+            if complete and len(question.anchors) == 1:
+                best = complete[0]
         chosen = [best]
-        missing = self.anchors_missing(question, chosen)
-        for w in ranked[1:]:
-            if len(best.spans) + len(w.spans) > self.max_sentences or self._overlaps(w, best):
+        missing = set(self.anchors_missing(question, chosen))
+        for w in ranked:
+            if w is best or len(best.spans) + len(w.spans) > self.max_sentences or self._overlaps(w, best):
                 continue
             if missing:
                 # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other place.
-                if w.score >= 0.5 * best.score and not self.anchors_missing(question, [w]) == missing:
+                if w.score >= 0.3 * best.score and missing - set(self.anchors_missing(question, [w])):
                     chosen.append(w)
                     break
                 continue

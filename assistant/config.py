@@ -70,6 +70,8 @@ class Settings:
     feedback_db: Path | None = None  # None means <data_dir>/feedback.sqlite
     rate_limit: int = 30  # requests per minute per client IP on public endpoints; 0 disables
     allowed_origins: tuple[str, ...] = ()  # origins allowed to call /api/* and frame /embed
+    model_dir: Path | None = None  # None means <data_dir>/models (the converted embedding model)
+    embed_cache_path: Path | None = None  # None means <data_dir>/embedding-cache.sqlite
 
     @property
     def chroma_dir(self) -> Path:
@@ -85,11 +87,11 @@ class Settings:
 
     @property
     def models_dir(self) -> Path:
-        return self.data_dir / "models"
+        return self.model_dir or self.data_dir / "models"
 
     @property
     def embedding_cache(self) -> Path:
-        return self.data_dir / "embedding-cache.sqlite"
+        return self.embed_cache_path or self.data_dir / "embedding-cache.sqlite"
 
 
 def load_settings() -> Settings:
@@ -113,4 +115,6 @@ def load_settings() -> Settings:
         feedback_db=_env_path_or_none("LSS_FEEDBACK_DB"),
         rate_limit=_env_int("LSS_RATE_LIMIT", 30),
         allowed_origins=_env_origins("LSS_ALLOWED_ORIGINS"),
+        model_dir=_env_path_or_none("LSS_MODEL_DIR"),
+        embed_cache_path=_env_path_or_none("LSS_EMBED_CACHE"),
     )

@@ -141,7 +141,10 @@ class Assistant:
         passages, qvec = [], None
         if question_obj.text:
             qvec = self.embedder.query_vector(question_obj.retrieval_query)
-            passages = self.retriever.retrieve(question_obj.retrieval_query, query_vector=qvec)
+            # Comparisons and follow-ups need candidates from more than one place or turn.
+            wide = len(question_obj.anchors) >= 2 or question_obj.followup
+            k = self.settings.top_k + (3 if wide else 0)
+            passages = self.retriever.retrieve(question_obj.retrieval_query, k=k, query_vector=qvec)
         t1 = time.perf_counter()
         answer = self.answerer.answer(text, turns, passages, qvec, question=question_obj, easy_read=easy_read)
         t2 = time.perf_counter()
