@@ -34,12 +34,15 @@ def _quiet_libraries() -> None:
 
 def cmd_ingest(args) -> int:
     from .config import load_settings
-    from .index import ingest
+    from .index import EmptyCorpus, ingest
 
     settings = load_settings()
     print(f"Läser korpusen i {settings.corpus_dir} ...", file=sys.stderr)
     try:
         report = ingest(settings, progress=not args.quiet)
+    except EmptyCorpus as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 2
     except FileNotFoundError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 2

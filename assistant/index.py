@@ -166,6 +166,35 @@ def fingerprint(passages: list[Passage]) -> str:
 # ------------------------------------------------------------------ ingest
 
 
+class EmptyCorpus(RuntimeError):
+    pass
+
+
+def _stored_ids(store) -> set[str]:
+    return set(store._collection.get(include=[])["ids"])
+
+
+def forget_lost_vectors(manager, store) -> None:
+    """Records whose vectors are gone from the store (a deleted collection) are forgotten,
+    so the indexing API adds those passages again instead of trusting the record."""
+    keys = manager.list_keys()
+    if keys and store._collection.count() != len(keys):
+        lost = set(keys) - _stored_ids(store)
+        if lost:
+            manager.delete_keys(sorted(lost))
+
+
+def delete_orphans(store, wanted: set[str]) -> int:
+    """Vectors no record knows about (an ingest killed between storing a batch and recording
+    it, then its document removed) are deleted, so the store holds each passage exactly once."""
+    if store._collection.count() == len(wanted):
+        return 0
+    orphans = sorted(_stored_ids(store) - wanted)
+    if orphans:
+        store._collection.delete(ids=orphans)
+    return len(orphans)
+
+
 @dataclass
 class IngestReport:
     documents: int = 0
@@ -211,10 +240,16 @@ def ingest(settings: Settings, *, progress: bool = True, embedder=None) -> Inges
     report.passages = len(passages)
     if not loaded.documents and any(p.path == str(settings.corpus_dir) for p in loaded.problems):
         raise FileNotFoundError(f"Korpusmappen {settings.corpus_dir} finns inte.")
+    if not passages:
+        # Never let an empty or wholly broken corpus wipe a working index.
+        raise EmptyCorpus(
+            f"Korpusen i {settings.corpus_dir} innehåller inga läsbara dokument; sökindexet lämnas orört."
+        )
 
     embedder = embedder or Embedder(settings, show_progress=progress)
     manager = record_manager(settings)
     store = vector_store(settings, embedder)
+    forget_lost_vectors(manager, store)
     docs = [to_langchain(p) for p in passages]
     known = manager.exists([p.passage_id for p in passages]) if passages else []
     to_embed = sum(1 for k in known if not k)
@@ -234,6 +269,7 @@ def ingest(settings: Settings, *, progress: bool = True, embedder=None) -> Inges
     report.skipped = result["num_skipped"]
     report.deleted = result["num_deleted"]
     report.embedded = embedder.encoded_texts - before
+    report.deleted += delete_orphans(store, {p.passage_id for p in passages})
 
     fp = fingerprint(passages)
     manifest = read_manifest(settings)

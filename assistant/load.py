@@ -94,10 +94,11 @@ def read_docx(path: Path) -> str:
     import zipfile
 
     import docx
+    from docx.opc.exceptions import OpcError
 
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, OpcError, KeyError, ValueError, OSError) as exc:
         raise UnreadableFile(f"Word-filen går inte att läsa ({exc.__class__.__name__})") from exc
     lines = []
     for para in document.paragraphs:

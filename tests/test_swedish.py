@@ -1,0 +1,131 @@
+"""Swedish sentence splitting (abbreviations, law references, list numbers) and tokens."""
+
+import pytest
+
+from assistant.swedish import content_stems, lexical_tokens, normalize, sentences_of, split_sentences
+
+
+def texts(text: str) -> list[str]:
+    return [s.text for s in split_sentences(text)]
+
+
+def assert_exact_offsets(text: str, spans) -> None:
+    for span in spans:
+        assert text[span.start : span.end] == span.text, span
+
+
+NORBERG = (
+    "Kommunerna har från 1 juli 2006 genom en ändring i socialtjänstlagen skyldighet att rapportera icke "
+    "verkställda gynnande beslut enl. 4 kap. 1 § SoL. Rapporteringen skall ske till inspektionen för vård "
+    "och omsorg IVO, kommunens revisorer och kommunfullmäktige. Fr.o.m. kvartal 3, 2008 skall även beslut "
+    "enl. 9 § LSS finnas med i redovisningen."
+)
+
+
+def test_law_references_and_abbreviations_do_not_split_the_real_norberg_paragraph():
+    assert texts(NORBERG) == [
+        "Kommunerna har från 1 juli 2006 genom en ändring i socialtjänstlagen skyldighet att rapportera icke "
+        "verkställda gynnande beslut enl. 4 kap. 1 § SoL.",
+        "Rapporteringen skall ske till inspektionen för vård och omsorg IVO, kommunens revisorer och kommunfullmäktige.",
+        "Fr.o.m. kvartal 3, 2008 skall även beslut enl. 9 § LSS finnas med i redovisningen.",
+    ]
+    assert_exact_offsets(NORBERG, split_sentences(NORBERG))
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Beslut enl. 4 kap. 1 § SoL ska rapporteras.",
+        "Stödet gäller t.ex. daglig verksamhet och boende.",
+        "Kommunen erbjuder bl.a. Kontaktperson och ledsagning.",  # abbreviation followed by a capital
+        "Det skall framgå hur många av besluten som rör kvinnor resp. män i kommunen.",
+        "Kommunen betalar ca. 5 mnkr per år till utjämningssystemet.",
+        "Norbergs kommun betalar ca 5 mnkr per år.",
+        "Fr.o.m. kvartal 3 ska även dessa beslut redovisas.",
+        "Även beslut enligt 9 § LSS ska finnas med.",
+        "Kommunen jobbar med tex. Supported employment.",
+        "Rätten gäller insatserna i 9 § 1–9 LSS, jfr. 7 § LSS.",
+    ],
+)
+def test_abbreviation_is_not_a_sentence_boundary(sentence):
+    assert texts(sentence) == [sentence]
+
+
+def test_numbered_list_item_is_not_split_after_its_number():
+    line = "4. Fritidsaktiviteter: uppföljning av diskussion 2025-05-25."
+    assert texts(line) == [line]
+    line = "7. Stödpedagoger: hur jobbar de? Både på DV och på boendena?"
+    assert texts(line) == ["7. Stödpedagoger: hur jobbar de?", "Både på DV och på boendena?"]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Det är brist på kontaktpersoner. Kommunen söker fler.", ["Det är brist på kontaktpersoner.", "Kommunen söker fler."]),
+        ("Vad gäller? Så här: läs vidare!  Nu slutar det.", ["Vad gäller?", "Så här: läs vidare!", "Nu slutar det."]),
+        ('Han sa "Bli kontaktperson." Sedan ringde han.', ['Han sa "Bli kontaktperson."', "Sedan ringde han."]),
+        ("Insatsen beviljades. – Det var bra, sa hon.", ["Insatsen beviljades.", "– Det var bra, sa hon."]),
+        ("Beslutet kom 2021. Överklagan följde.", ["Beslutet kom 2021.", "Överklagan följde."]),
+    ],
+)
+def test_real_sentence_boundaries_split(text, expected):
+    assert texts(text) == expected
+    assert_exact_offsets(text, split_sentences(text))
+
+
+def test_offsets_are_exact_with_leading_and_inner_whitespace():
+    text = "   Första meningen här.    Andra meningen enl. 9 § LSS.  Tredje utan punkt   "
+    spans = split_sentences(text)
+    assert [s.text for s in spans] == ["Första meningen här.", "Andra meningen enl. 9 § LSS.", "Tredje utan punkt"]
+    assert_exact_offsets(text, spans)
+
+
+def test_sentences_of_keeps_offsets_across_lines_and_never_joins_lines():
+    text = "Rubrik utan punkt\nFörsta meningen. Andra meningen.\n\nTredje raden t.ex. här"
+    spans = sentences_of(text)
+    assert [s.text for s in spans] == [
+        "Rubrik utan punkt",
+        "Första meningen.",
+        "Andra meningen.",
+        "Tredje raden t.ex. här",
+    ]
+    assert_exact_offsets(text, spans)
+
+
+def test_sentences_of_real_corpus_offsets_are_exact():
+    from pathlib import Path
+
+    from assistant.load import load_corpus
+
+    docs = load_corpus(Path(__file__).resolve().parent.parent / "corpus").documents
+    assert docs
+    for doc in docs:
+        spans = sentences_of(doc.text)
+        assert spans, doc.source
+        assert_exact_offsets(doc.text, spans)
+
+
+def test_empty_and_blank_text_give_no_sentences():
+    assert split_sentences("") == []
+    assert split_sentences("   \t ") == []
+    assert sentences_of("\n\n") == []
+
+
+def test_normalize_unifies_spaces_and_line_ends():
+    assert normalize("a\u00a0b\u2009c\u200bd\r\ne\rf") == "a b cd\ne\nf"
+    assert normalize("verksta\u0308llda") == "verkst\u00e4llda"  # NFD -> NFC
+
+
+def test_lexical_tokens_stem_swedish_and_split_hyphenated_compounds():
+    tokens = lexical_tokens("LSS-insatsen kontaktpersoner och kontaktperson")
+    assert "lss" in tokens and "insats" in tokens
+    # inflected forms share a stem, stop words are dropped
+    assert tokens.count(tokens[-1]) == 2
+    assert "och" not in tokens
+
+
+def test_content_stems_drop_question_and_stop_words():
+    stems = content_stems("Vem ska kommunen rapportera besluten till?")
+    assert "vem" not in stems and "till" not in stems
+    assert any(s.startswith("rapport") for s in stems)
+    assert any(s.startswith("beslut") for s in stems)
