@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +36,7 @@ from .swedish import (
     stem,
     words,
 )
+from .split import answer_spans
 from .types import Answer, Citation, Passage, ScoredPassage
 
 # ----------------------------------------------------------------- constants
@@ -224,6 +225,8 @@ def find_anchors(text: str, known_places: set[str], vocabulary: dict[str, float]
     return anchors
 
 
+RERANK_FUSED_WEIGHT = 8.0  # fused RRF scores are ~0.05-0.1; this makes them a tie-breaker, not a driver
+
 # Hand-set starting weights; evals/calibrate.py fits them on the question set and writes
 # assistant/window_weights.json, which wins when present.
 DEFAULT_WINDOW_WEIGHTS = {
@@ -375,20 +378,34 @@ class ExtractiveAnswerer:
         return got / total if total else 0.0
 
     # -- windows -----------------------------------------------------------------
-    def windows(self, passages: list[ScoredPassage], limit: int = 6) -> list[Window]:
-        out: list[Window] = []
-        seen: set[str] = set()
-        for rank, sp in enumerate(passages[:limit]):
-            # Lines of one or two words are headings or labels ("Nuläge", "Bakgrund"), never an answer.
-            spans = [s for s in sentences_of(sp.passage.text) if len(words(s.text)) >= 3]
-            for i, span in enumerate(spans):
-                if span.text in seen:
-                    continue  # the same sentence carried over into an overlapping passage
-                out.append(Window(rank, sp, [span]))
-                if i + 1 < len(spans):
-                    out.append(Window(rank, sp, [span, spans[i + 1]]))
-            seen.update(s.text for s in spans)
-        return out
+    def windows(self, passages: list[ScoredPassage], limit: int | None = None) -> list[Window]:
+        return [
+            Window(rank, sp, unit)
+            for rank, sp in enumerate(passages[:limit])
+            for unit in answer_spans(sp.passage.text)
+        ]
+
+    def rerank(self, question: Question, candidates: list[ScoredPassage], qvec: np.ndarray, k: int):
+        """Order the candidate passages by the best-scoring quote each holds, with their
+        fused retrieval score as a tie-breaker; keep ``k``. Returns (passages, their windows).
+
+        Sentence-level evidence is a sharper signal than whole-passage similarity: on the
+        question set it lifts MRR@10 well above fusion alone (see evals/reports)."""
+        windows = self.windows(candidates)
+        if windows:
+            self.score_windows(question, windows, qvec)
+        best: dict[str, float] = {}
+        for w in windows:
+            pid = w.scored.passage.passage_id
+            best[pid] = max(best.get(pid, -1e9), w.score)
+        floor = min(best.values(), default=0.0) - 1.0
+        ranked = sorted(
+            ((best.get(sp.passage.passage_id, floor) + RERANK_FUSED_WEIGHT * sp.score, sp) for sp in candidates),
+            key=lambda x: -x[0],
+        )[:k]
+        passages = [replace(sp, score=score) for score, sp in ranked]
+        keep = {sp.passage.passage_id for sp in passages}
+        return passages, [w for w in windows if w.scored.passage.passage_id in keep]
 
     def _type_signal(self, qtype: str, text: str, question_text: str) -> bool:
         new_digits = set(re.findall(r"\d+", text)) - set(re.findall(r"\d+", question_text))
@@ -593,12 +610,11 @@ class ExtractiveAnswerer:
                 parts.append(f"{lead}{self._display(w.quote)} [{n}]")
         return ("\n\n" if easy_read else "\n").join(parts), citations
 
-    def answer(self, raw_question: str, history: list[dict], passages: list[ScoredPassage], qvec: np.ndarray,
-               question: Question | None = None, easy_read: bool = False) -> Answer:
+    def answer(self, raw_question: str, history: list[dict], candidates: list[ScoredPassage], qvec: np.ndarray,
+               question: Question | None = None, easy_read: bool = False, k: int = 5) -> Answer:
+        """Rerank the candidates, then quote the best window(s) or decline."""
         question = question or self.parse(raw_question, history)
-        windows = self.windows(passages)
-        if windows:
-            self.score_windows(question, windows, qvec)
+        passages, windows = self.rerank(question, candidates, qvec, k) if candidates else ([], [])
         chosen = self.choose(question, windows)
         reason = self.decline_reason(question, chosen)
         if reason:

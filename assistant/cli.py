@@ -187,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("retrieve", help="visa de passager som hämtas för en fråga")
     p.add_argument("question")
     p.add_argument("--k", type=int, default=5)
-    p.add_argument("--mode", choices=["hybrid", "dense", "bm25"], default=None)
+    p.add_argument("--mode", choices=["hybrid", "rrf", "dense", "bm25"], default=None)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_retrieve)
 

@@ -70,6 +70,8 @@ class Settings:
     feedback_db: Path | None = None  # None means <data_dir>/feedback.sqlite
     rate_limit: int = 30  # requests per minute per client IP on public endpoints; 0 disables
     allowed_origins: tuple[str, ...] = ()  # origins allowed to call /api/* and frame /embed
+    rerank_candidates: int = 10  # passages retrieved before the sentence-level rerank
+    precompute_windows: bool = True  # embed quotable sentences at ingest (fast first answers)
     model_dir: Path | None = None  # None means <data_dir>/models (the converted embedding model)
     embed_cache_path: Path | None = None  # None means <data_dir>/embedding-cache.sqlite
 
@@ -115,6 +117,8 @@ def load_settings() -> Settings:
         feedback_db=_env_path_or_none("LSS_FEEDBACK_DB"),
         rate_limit=_env_int("LSS_RATE_LIMIT", 30),
         allowed_origins=_env_origins("LSS_ALLOWED_ORIGINS"),
+        rerank_candidates=_env_int("LSS_RERANK_CANDIDATES", 10),
+        precompute_windows=_env("LSS_PRECOMPUTE_WINDOWS", "1") not in ("0", "false", "no"),
         model_dir=_env_path_or_none("LSS_MODEL_DIR"),
         embed_cache_path=_env_path_or_none("LSS_EMBED_CACHE"),
     )

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .config import Settings
 from .load import LoadProblem, load_corpus
-from .split import split_documents
+from .split import answer_texts, split_documents
 from .swedish import lexical_tokens
 from .types import Passage
 
@@ -184,6 +184,14 @@ def forget_lost_vectors(manager, store) -> None:
             manager.delete_keys(sorted(lost))
 
 
+def embed_answer_windows(embedder, passages: list[Passage]) -> None:
+    """Embed the quotable sentences of new passages now, so no question waits for them."""
+    texts = list(dict.fromkeys(t for p in passages for t in answer_texts(p)))
+    if texts:
+        with embedder.progress(len(texts), desc="Bäddar in meningar"):
+            embedder.embed_many(texts, "document")
+
+
 def delete_orphans(store, wanted: set[str]) -> int:
     """Vectors no record knows about (an ingest killed between storing a batch and recording
     it, then its document removed) are deleted, so the store holds each passage exactly once."""
@@ -268,6 +276,8 @@ def ingest(settings: Settings, *, progress: bool = True, embedder=None) -> Inges
     report.updated = result["num_updated"]
     report.skipped = result["num_skipped"]
     report.deleted = result["num_deleted"]
+    if settings.precompute_windows:
+        embed_answer_windows(embedder, [p for p, k in zip(passages, known) if not k])
     report.embedded = embedder.encoded_texts - before
     report.deleted += delete_orphans(store, {p.passage_id for p in passages})
 

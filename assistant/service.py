@@ -138,15 +138,14 @@ class Assistant:
         turns = validate_history(history)
         question_obj = self.answerer.parse(text, turns)
         t0 = time.perf_counter()
-        passages, qvec = [], None
+        candidates, qvec = [], None
         if question_obj.text:
             qvec = self.embedder.query_vector(question_obj.retrieval_query)
-            # Comparisons and follow-ups need candidates from more than one place or turn.
-            wide = len(question_obj.anchors) >= 2 or question_obj.followup
-            k = self.settings.top_k + (3 if wide else 0)
-            passages = self.retriever.retrieve(question_obj.retrieval_query, k=k, query_vector=qvec)
+            candidates = self.retriever.retrieve(question_obj.retrieval_query, k=self.settings.rerank_candidates, query_vector=qvec)
         t1 = time.perf_counter()
-        answer = self.answerer.answer(text, turns, passages, qvec, question=question_obj, easy_read=easy_read)
+        answer = self.answerer.answer(
+            text, turns, candidates, qvec, question=question_obj, easy_read=easy_read, k=self.passages_to_keep(question_obj)
+        )
         t2 = time.perf_counter()
         answer.question = text
         answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - started) * 1000}
@@ -154,9 +153,24 @@ class Assistant:
             yield "delta", piece
         yield "final", answer
 
+    def passages_to_keep(self, question) -> int:
+        # Comparisons and follow-ups need candidates from more than one place or turn.
+        wide = len(question.anchors) >= 2 or question.followup
+        return self.settings.top_k + (3 if wide else 0)
+
     def retrieve(self, question, k: int | None = None, mode: str | None = None):
+        """The passages the answer is built from: hybrid retrieval, then the sentence-level
+        rerank (mode "hybrid", the default); "dense", "bm25" and "rrf" give one stage alone."""
         text = validate_question(question, self.settings)
-        return self.retriever.retrieve(text, k=k, mode=mode)
+        k = k or self.settings.top_k
+        mode = mode or self.settings.retrieval_mode
+        parsed = self.answerer.parse(text, [])
+        query = parsed.retrieval_query or text
+        if mode != "hybrid":
+            return self.retriever.retrieve(query, k=k, mode="hybrid" if mode == "rrf" else mode)
+        qvec = self.embedder.query_vector(query)
+        candidates = self.retriever.retrieve(query, k=max(k, self.settings.rerank_candidates), query_vector=qvec)
+        return self.answerer.rerank(parsed, candidates, qvec, k)[0]
 
     def health(self) -> dict:
         try:

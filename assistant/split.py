@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .swedish import split_sentences
+from .swedish import Span, sentences_of, split_sentences, words
 from .types import Document, Passage
 
 MIN_SECTION_CHARS = 200  # a smaller section joins the next one instead of standing alone
@@ -141,3 +141,22 @@ def split_document(doc: Document, chunk_size: int = 700, chunk_overlap: int = 15
 
 def split_documents(docs: list[Document], chunk_size: int = 700, chunk_overlap: int = 150) -> list[Passage]:
     return [p for doc in docs for p in split_document(doc, chunk_size, chunk_overlap)]
+
+
+def answer_spans(text: str) -> list[list[Span]]:
+    """The quotable units of a passage: each sentence, and each sentence with the next one.
+
+    Lines of one or two words are headings or labels ("Nuläge", "Bakgrund") and never a
+    quote. The answer stage scores these units; ingest embeds them ahead of time.
+    """
+    spans = [s for s in sentences_of(text) if len(words(s.text)) >= 3]
+    units: list[list[Span]] = []
+    for i, span in enumerate(spans):
+        units.append([span])
+        if i + 1 < len(spans):
+            units.append([span, spans[i + 1]])
+    return units
+
+
+def answer_texts(passage: Passage) -> list[str]:
+    return [passage.text[u[0].start : u[-1].end] for u in answer_spans(passage.text)]

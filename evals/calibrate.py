@@ -38,9 +38,10 @@ def collect(assistant, questions: list[dict]):
         if not parsed.text:
             continue
         qvec = assistant.embedder.query_vector(parsed.retrieval_query)
-        wide = len(parsed.anchors) >= 2 or parsed.followup
-        passages = assistant.retriever.retrieve(parsed.retrieval_query, k=assistant.settings.top_k + (3 if wide else 0), query_vector=qvec)
-        windows = answerer.windows(passages)
+        candidates = assistant.retriever.retrieve(
+            parsed.retrieval_query, k=assistant.settings.rerank_candidates, query_vector=qvec
+        )
+        windows = answerer.windows(candidates)
         if not windows:
             continue
         answerer.score_windows(parsed, windows, qvec)
