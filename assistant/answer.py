@@ -233,7 +233,7 @@ DEFAULT_WINDOW_WEIGHTS = {
     "cov": 0.5, "cov_en": 0.15, "sim": 0.35, "sim_en": 0.35, "fused": 0.1, "top_passage": 0.0,
     "novelty": 0.08, "type_hit": 0.12, "type_miss": -0.15, "pair": -0.06, "pair_gain": 0.0,
     "pair_second_novel": 0.0, "short": -0.1, "question_mark": -0.3, "length": 0.0, "sim_gap": 0.0,
-    "cov_gap": 0.0, "counted_hit": 0.8,
+    "cov_gap": 0.0, "counted_hit": 0.8, "bigram": 0.3, "sim_second_gap": 0.0, "sim_best_part_gap": 0.0,
 }
 WEIGHTS_FILE = Path(__file__).with_name("window_weights.json")
 
@@ -277,7 +277,7 @@ class Thresholds:
     weak_coverage_sv: float = 0.45  # between the two, the quote must also be close in meaning ...
     min_similarity_sv: float = 0.855  # ... (cosine of question and quote)
     min_similarity_en: float = 0.81  # English questions have no lexical overlap with Swedish text
-    second_window_ratio: float = 0.6
+    second_window_margin: float = 2.0  # a second quote is added when it scores this close to the best
 
 
 class ExtractiveAnswerer:
@@ -430,10 +430,16 @@ class ExtractiveAnswerer:
     def window_features(self, question: Question, w: Window, sim: float, top_fused: float) -> dict[str, float]:
         """The signals a window is scored on (names match WINDOW_WEIGHTS)."""
         text = w.quote
-        tokens = set(content_stems(text))
+        stems_seq = content_stems(text)
+        tokens = set(stems_seq)
         p = w.scored.passage
-        weak = set(content_stems(" ".join([p.title, p.heading, p.publisher, p.kommun, p.lan])))
+        weak = set(content_stems(" ".join([p.title, p.heading, p.publisher])))
+        # The document's own place counts as said in every sentence of it: naming "Norberg"
+        # must not make one Norberg sentence look better than another.
+        tokens |= set(content_stems(" ".join([p.kommun, p.lan])))
         cov = self.coverage(question.weights, tokens, weak)
+        q_bigrams = set(zip(question.stems, question.stems[1:]))
+        bigram = len(q_bigrams & set(zip(stems_seq, stems_seq[1:]))) / len(q_bigrams) if q_bigrams else 0.0
         q_set = set(question.weights)
         novelty = min(1.0, len([t for t in tokens if t not in q_set]) / 6.0)
         type_ok = self._type_signal(question.qtype, text, question.text)
@@ -459,6 +465,7 @@ class ExtractiveAnswerer:
             "question_mark": float(sum(1 for sp in w.spans if sp.text.rstrip().endswith("?"))),
             "length": min(len(text) / 300.0, 1.0),
             "counted_hit": 1.0 if (counted := self.counted_noun(question)) and self._counted_in(counted, text) else 0.0,
+            "bigram": bigram,
         }
 
     def score_windows(self, question: Question, windows: list[Window], qvec: np.ndarray) -> None:
@@ -470,7 +477,12 @@ class ExtractiveAnswerer:
         # Relative signals: how far a window is from the best candidate of this question.
         best_sim = float(sims.max()) if len(texts) else 0.0
         best_cov = max((f["cov"] + f["cov_en"] for f in all_feats), default=0.0)
+        single_sim = {(w.scored.passage.passage_id, w.spans[0].start): float(sim) for w, sim in zip(windows, sims) if len(w.spans) == 1}
         for w, sim, feats in zip(windows, sims, all_feats):
+            parts = [single_sim.get((w.scored.passage.passage_id, sp.start), float(sim)) for sp in w.spans]
+            # For a pair: is the answer in its second sentence (the first restating the question)?
+            feats["sim_second_gap"] = (parts[-1] - best_sim) / 0.05 if len(parts) == 2 else 0.0
+            feats["sim_best_part_gap"] = (max(parts) - best_sim) / 0.05
             feats["sim_gap"] = (float(sim) - best_sim) / 0.05
             feats["cov_gap"] = (feats["cov"] + feats["cov_en"]) - best_cov
             w.features = feats
@@ -573,10 +585,8 @@ class ExtractiveAnswerer:
                     chosen.append(w)
                     break
                 continue
-            if w.score < self.thresholds.second_window_ratio * best.score:
+            if best.score - w.score > self.thresholds.second_window_margin:
                 break
-            if w.scored.passage.doc_id == best.scored.passage.doc_id and w.coverage <= best.coverage:
-                continue  # a second quote must bring another source or cover more
             chosen.append(w)
             break
         return chosen
