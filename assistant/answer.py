@@ -100,6 +100,7 @@ class Question:
     injection: bool
     anchors: list[str] = field(default_factory=list)  # names, places and years that must appear
     weights: dict[str, float] = field(default_factory=dict)  # stem -> weight (context terms discounted)
+    previous_answer: set[str] = field(default_factory=set)  # content stems of the last assistant turn
 
 
 def zipf_sv(word: str) -> float:
@@ -163,6 +164,8 @@ def _question_type_of(t: str) -> str:
         return "frequency"
     if re.search(r"\bhur (många|mycket|stor|länge|dyr)\b|\bhow (many|much|long)\b|\bantal\b|\bandel\b|\bvilket nummer\b|\bvad kostar\b", t):
         return "number"
+    if re.search(r"\bnär (har|får|kan) (man|jag|du|en|vi)\b", t):
+        return "what"  # "När har man rätt till ...": asks for conditions, not a date
     if re.search(r"\b(när|sedan när|vilket år|vilka år|vilket datum|what year|when|which year|since when)\b", t):
         return "date"
     if re.search(r"\b(varför|why|vad beror)\b", t):
@@ -233,7 +236,7 @@ DEFAULT_WINDOW_WEIGHTS = {
     "cov": 0.5, "cov_en": 0.15, "sim": 0.35, "sim_en": 0.35, "fused": 0.1, "top_passage": 0.0,
     "novelty": 0.08, "type_hit": 0.12, "type_miss": -0.15, "pair": -0.06, "pair_gain": 0.0,
     "pair_second_novel": 0.0, "short": -0.1, "question_mark": -0.3, "length": 0.0, "sim_gap": 0.0,
-    "cov_gap": 0.0, "counted_hit": 0.8, "bigram": 0.3, "sim_second_gap": 0.0, "sim_best_part_gap": 0.0,
+    "cov_gap": 0.0, "counted_hit": 0.8, "bigram": 0.3, "sim_second_gap": 0.0, "sim_best_part_gap": 0.0, "repeats_previous": -0.5,
 }
 WEIGHTS_FILE = Path(__file__).with_name("window_weights.json")
 
@@ -314,6 +317,9 @@ class ExtractiveAnswerer:
             followup=followup,
             injection=injected,
             weights=weights,
+            previous_answer=set(content_stems(next(
+                (h["content"] for h in reversed(history) if h.get("role") == "assistant"), ""
+            ))) if followup else set(),
             anchors=find_anchors(text, self.places, self.idf),
         )
 
@@ -336,7 +342,7 @@ class ExtractiveAnswerer:
     def _candidates(self, s: str):
         if len(s) < 5:
             return ()
-        return (v for v in self.idf if v[:3] == s[:3] and abs(len(v) - len(s)) <= 2)
+        return (v for v in self.idf if v[:2] == s[:2] and abs(len(v) - len(s)) <= 2)
 
     @staticmethod
     def _fuzzy_equal(a: str, b: str) -> bool:
@@ -382,7 +388,7 @@ class ExtractiveAnswerer:
         return [
             Window(rank, sp, unit)
             for rank, sp in enumerate(passages[:limit])
-            for unit in answer_spans(sp.passage.text)
+            for unit in answer_spans(sp.passage)
         ]
 
     def rerank(self, question: Question, candidates: list[ScoredPassage], qvec: np.ndarray, k: int):
@@ -466,6 +472,8 @@ class ExtractiveAnswerer:
             "length": min(len(text) / 300.0, 1.0),
             "counted_hit": 1.0 if (counted := self.counted_noun(question)) and self._counted_in(counted, text) else 0.0,
             "bigram": bigram,
+            # A follow-up asks for something new: a quote that repeats the last answer is a poor one.
+            "repeats_previous": (len(tokens & question.previous_answer) / len(tokens)) if question.previous_answer and tokens else 0.0,
         }
 
     def score_windows(self, question: Question, windows: list[Window], qvec: np.ndarray) -> None:

@@ -34,7 +34,7 @@ def _quiet_libraries() -> None:
 
 def cmd_ingest(args) -> int:
     from .config import load_settings
-    from .index import EmptyCorpus, ingest
+    from .index import EmptyCorpus, IngestRunning, StoreUnavailable, ingest
 
     settings = load_settings()
     print(f"Läser korpusen i {settings.corpus_dir} ...", file=sys.stderr)
@@ -45,6 +45,12 @@ def cmd_ingest(args) -> int:
         return 2
     except FileNotFoundError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
+        return 2
+    except IngestRunning as exc:
+        print(f"Fel: {exc.message}", file=sys.stderr)
+        return 2
+    except StoreUnavailable as exc:
+        print(f"Fel: dokumentdatabasen går inte att nå: {exc}", file=sys.stderr)
         return 2
     print(report.summary_sv())
     return 0
@@ -61,12 +67,15 @@ def _read_history(path: str | None) -> list[dict]:
 
 
 def _open_assistant():
-    from .service import Assistant, IndexNotReady
+    from .service import Assistant, IndexNotReady, StoreUnavailable
 
     try:
         return Assistant.open()
     except IndexNotReady as exc:
         print(exc.message, file=sys.stderr)
+        raise SystemExit(3)
+    except StoreUnavailable as exc:
+        print(f"Dokumentdatabasen går inte att nå just nu: {exc}", file=sys.stderr)
         raise SystemExit(3)
 
 

@@ -48,6 +48,14 @@ def _env_origins(name: str) -> tuple[str, ...]:
     return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
 
 
+def _env_url(name: str) -> str:
+    """An http(s) URL such as ``http://127.0.0.1:8001`` (a trailing slash is dropped); "" when unset."""
+    raw = _env(name, "").rstrip("/")
+    if raw and not (raw.startswith("http://") or raw.startswith("https://")):
+        raise ValueError(f"{name} must start with http:// or https://, got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     corpus_dir: Path
@@ -74,6 +82,12 @@ class Settings:
     precompute_windows: bool = True  # embed quotable sentences at ingest (fast first answers)
     model_dir: Path | None = None  # None means <data_dir>/models (the converted embedding model)
     embed_cache_path: Path | None = None  # None means <data_dir>/embedding-cache.sqlite
+    # Scale-out and administration.
+    chroma_url: str = ""  # "" = embedded Chroma in <data_dir>/chroma; else a `chroma run` server, e.g. http://127.0.0.1:8001
+    chroma_timeout: float = 10.0  # seconds before a request to the Chroma server counts as failed
+    store_sync_seconds: float = 30.0  # with a Chroma server: how often a replica checks the store for a newer ingest; 0 = never
+    admin_token: str = field(default="", repr=False)  # "" = no admin routes at all
+    max_upload_mb: int = 20  # largest document POST /api/admin/upload accepts
 
     @property
     def chroma_dir(self) -> Path:
@@ -121,4 +135,9 @@ def load_settings() -> Settings:
         precompute_windows=_env("LSS_PRECOMPUTE_WINDOWS", "1") not in ("0", "false", "no"),
         model_dir=_env_path_or_none("LSS_MODEL_DIR"),
         embed_cache_path=_env_path_or_none("LSS_EMBED_CACHE"),
+        chroma_url=_env_url("LSS_CHROMA_URL"),
+        chroma_timeout=_env_float("LSS_CHROMA_TIMEOUT", 10.0),
+        store_sync_seconds=_env_float("LSS_STORE_SYNC_SECONDS", 30.0),
+        admin_token=_env("LSS_ADMIN_TOKEN", ""),
+        max_upload_mb=_env_int("LSS_MAX_UPLOAD_MB", 20),
     )

@@ -156,8 +156,9 @@ class Embedder(Embeddings):
             )
             parts.append(np.asarray(vecs, dtype=np.float32))
             self.encoded_texts += len(chunk)
-            if self._bar is not None:
-                self._bar.update(len(chunk))
+            bar = self._bar  # read once: an ingest in another thread may close it meanwhile
+            if bar is not None:
+                bar.update(len(chunk))
         return np.vstack(parts) if parts else out
 
     def embed_many(self, texts: list[str], kind: str = "document") -> np.ndarray:
@@ -167,8 +168,9 @@ class Embedder(Embeddings):
         keys = [EmbeddingCache.key(kind + "\x00" + t) for t in texts]
         cached = self._cache.get_many(list(set(keys)))
         missing = [i for i, k in enumerate(keys) if k not in cached]
-        if self._bar is not None and len(missing) < len(texts):
-            self._bar.update(len(texts) - len(missing))
+        bar = self._bar
+        if bar is not None and len(missing) < len(texts):
+            bar.update(len(texts) - len(missing))
         if missing:
             unique: dict[str, str] = {}
             for i in missing:

@@ -4,6 +4,12 @@ is built at ingest time and persisted beside it, never rebuilt per query.
 Sync between the corpus and Chroma is LangChain's indexing API with a SQL record
 manager: unchanged passages are skipped (no embedding work), passages of a changed
 or removed document are deleted, nothing is ever stored twice.
+
+Chroma runs embedded (a folder in the data directory) or, with ``LSS_CHROMA_URL``, as a
+``chroma run`` server shared by several app processes. The BM25 index and the record
+manager always stay local: a process whose BM25 index is missing or older than the store
+rebuilds it from the store (every Passage field is in the Chroma metadata), and only one
+ingest process may write to a store at a time (its record manager is its own).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import os
 import shutil
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -28,22 +35,80 @@ PASSAGES_FILE = "passages.jsonl"
 BM25_DIR = "bm25"
 
 
+STORE_FINGERPRINT_KEY = "lss_fingerprint"  # collection metadata: fingerprint of the passages of the last full ingest
+STORE_PAGE = 1000  # passages per request when the BM25 index is rebuilt from the store
+
+
 class IndexNotBuilt(RuntimeError):
     """The index has not been built yet (ingest never ran on this data directory)."""
+
+
+class StoreUnavailable(RuntimeError):
+    """The vector store cannot be reached (a Chroma server down, a locked or broken folder)."""
 
 
 # ------------------------------------------------------------------ Chroma
 
 
 def chroma_client(settings: Settings):
+    """An embedded ``PersistentClient`` in ``settings.chroma_dir``, or with ``LSS_CHROMA_URL`` an
+    ``HttpClient`` whose requests time out after ``LSS_CHROMA_TIMEOUT`` seconds
+    (raises StoreUnavailable when the server does not answer)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+    if settings.chroma_url:
+        return _http_client(settings)
     settings.chroma_dir.mkdir(parents=True, exist_ok=True)
     return chromadb.PersistentClient(
         path=str(settings.chroma_dir), settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     )
+
+
+def _http_client(settings: Settings):
+    from urllib.parse import urlsplit
+
+    import chromadb
+    import httpx
+    from chromadb.config import Settings as ChromaSettings
+
+    url = urlsplit(settings.chroma_url)
+    ssl = url.scheme == "https"
+    host, port = url.hostname or "127.0.0.1", url.port or (443 if ssl else 8000)
+    timeout = httpx.Timeout(settings.chroma_timeout, connect=min(settings.chroma_timeout, 3.0))
+    try:
+        # Chroma's client waits forever (httpx timeout=None) and its constructor already talks to
+        # the server: ask the heartbeat with our timeout first, so a hung server hangs nobody.
+        httpx.get(f"{settings.chroma_url}/api/v2/heartbeat", timeout=timeout).raise_for_status()
+        client = chromadb.HttpClient(
+            host=host, port=port, ssl=ssl, settings=ChromaSettings(anonymized_telemetry=False)
+        )
+    except Exception as exc:
+        raise StoreUnavailable(
+            f"Chroma-servern {settings.chroma_url} svarar inte ({exc.__class__.__name__}: {exc})"
+        ) from exc
+    for owner in (client, getattr(client, "_admin_client", None)):
+        session = getattr(getattr(owner, "_server", None), "_session", None)
+        if isinstance(session, httpx.Client):
+            session.timeout = timeout
+    return client
+
+
+def open_collection(settings: Settings, client=None):
+    """The passages' collection: IndexNotBuilt when it does not exist, StoreUnavailable when
+    the store cannot be reached or read."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        client = client or chroma_client(settings)
+        return client.get_collection(settings.collection)
+    except (StoreUnavailable, IndexNotBuilt):
+        raise
+    except NotFoundError as exc:
+        raise IndexNotBuilt(f"{settings.chroma_url or settings.chroma_dir}: {settings.collection}") from exc
+    except Exception as exc:  # chromadb raises several types for an unreachable or broken store
+        raise StoreUnavailable(str(exc)) from exc
 
 
 def vector_store(settings: Settings, embedder, client=None):
@@ -76,7 +141,10 @@ def to_langchain(passage: Passage):
 
 def passage_from_metadata(meta: dict) -> Passage:
     fields = Passage.__dataclass_fields__
-    return Passage(**{k: meta.get(k, "" if k != "position" else 0) for k in fields})
+    values = {k: meta.get(k) for k in fields}
+    values = {k: (v if v is not None else (0 if k == "position" else "")) for k, v in values.items()}
+    values["language"] = values["language"] or "sv"
+    return Passage(**values)
 
 
 # ------------------------------------------------------------------ BM25
@@ -157,10 +225,68 @@ def read_manifest(settings: Settings) -> dict | None:
 
 
 def fingerprint(passages: list[Passage]) -> str:
+    return fingerprint_ids(p.passage_id for p in passages)
+
+
+def fingerprint_ids(ids) -> str:
     h = hashlib.sha256()
-    for pid in sorted(p.passage_id for p in passages):
+    for pid in sorted(ids):
         h.update(pid.encode() + b"\n")
     return h.hexdigest()
+
+
+# ------------------------------------------------------------------ the BM25 index from the store
+
+
+def store_fingerprint(collection) -> str:
+    """The fingerprint the last complete ingest wrote on the collection ("" while one runs or
+    after one was interrupted)."""
+    return str((collection.metadata or {}).get(STORE_FINGERPRINT_KEY) or "")
+
+
+def _set_store_fingerprint(collection, value: str) -> None:
+    # modify() replaces the metadata; the distance (cosine) lives in the collection's configuration.
+    meta = {k: v for k, v in (collection.metadata or {}).items() if not k.startswith("hnsw:")}
+    meta[STORE_FINGERPRINT_KEY] = value
+    collection.modify(metadata=meta)
+
+
+def passages_from_store(collection) -> list[Passage]:
+    """Every passage in the store, rebuilt from its Chroma metadata, in document order."""
+    passages: list[Passage] = []
+    offset = 0
+    while True:
+        got = collection.get(include=["metadatas"], limit=STORE_PAGE, offset=offset)
+        metas = got.get("metadatas") or []
+        for pid, meta in zip(got["ids"], metas):
+            passages.append(passage_from_metadata({**(meta or {}), "passage_id": pid}))
+        if len(got["ids"]) < STORE_PAGE:
+            break
+        offset += STORE_PAGE
+    passages.sort(key=lambda p: (p.source, p.position, p.passage_id))
+    return passages
+
+
+def lexical_for_store(settings: Settings, collection) -> tuple[LexicalIndex, bool]:
+    """The local BM25 index when it matches the store, else one rebuilt from the store and saved.
+
+    Returns (index, rebuilt). Raises IndexNotBuilt when the store holds no passages.
+    """
+    manifest = read_manifest(settings)
+    wanted = store_fingerprint(collection)
+    if not wanted and manifest is not None:
+        wanted = fingerprint_ids(collection.get(include=[])["ids"])
+    if manifest is not None and manifest.get("fingerprint") == wanted:
+        try:
+            return LexicalIndex.load(settings.lexical_dir), False
+        except (IndexNotBuilt, OSError, ValueError):
+            pass  # a damaged local copy: rebuild it below
+    passages = passages_from_store(collection)
+    if not passages:
+        raise IndexNotBuilt(f"{settings.chroma_url or settings.chroma_dir}: samlingen {settings.collection} är tom")
+    lexical = LexicalIndex.build(passages)
+    lexical.save(settings.lexical_dir, fingerprint(passages))
+    return lexical, True
 
 
 # ------------------------------------------------------------------ ingest
@@ -168,6 +294,33 @@ def fingerprint(passages: list[Passage]) -> str:
 
 class EmptyCorpus(RuntimeError):
     pass
+
+
+class IngestRunning(RuntimeError):
+    """Another ingest holds this data directory's lock (one ingest process at a time)."""
+
+    def __init__(self, message: str = "En annan inläsning av korpusen pågår redan. Vänta tills den är klar och försök igen."):
+        super().__init__(message)
+        self.message = message
+
+
+@contextmanager
+def ingest_lock(settings: Settings):
+    """An exclusive lock on <data_dir>/ingest.lock for the whole ingest (released by the kernel
+    if the process dies). It guards one data directory, i.e. one record manager; two hosts
+    ingesting into one Chroma server are not guarded: run one ingest process at a time."""
+    import fcntl
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / "ingest.lock", "a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            raise IngestRunning() from exc
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
 
 def _stored_ids(store) -> set[str]:
@@ -216,6 +369,14 @@ class IngestReport:
     seconds: float = 0.0
     problems: list[LoadProblem] = field(default_factory=list)
 
+    def to_dict(self) -> dict:
+        """The report as JSON (POST /api/admin/reindex)."""
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 2)
+        data["problems"] = [{"path": p.path, "message": p.message} for p in self.problems]
+        data["summary"] = self.summary_sv()
+        return data
+
     def summary_sv(self) -> str:
         lines = [
             f"Dokument: {self.documents}, passager: {self.passages}",
@@ -234,7 +395,13 @@ def ingest(settings: Settings, *, progress: bool = True, embedder=None) -> Inges
     Order: vectors first (the record manager notes each batch after it is stored, so a
     killed run is finished by the next one, and upserts by passage id never duplicate),
     then the BM25 index, swapped in whole when the set of passages changed.
+    Raises IngestRunning when another ingest holds this data directory.
     """
+    with ingest_lock(settings):
+        return _ingest(settings, progress=progress, embedder=embedder)
+
+
+def _ingest(settings: Settings, *, progress: bool, embedder) -> IngestReport:
     from langchain_core.indexing import index
 
     from .embed import Embedder
@@ -257,6 +424,10 @@ def ingest(settings: Settings, *, progress: bool = True, embedder=None) -> Inges
     embedder = embedder or Embedder(settings, show_progress=progress)
     manager = record_manager(settings)
     store = vector_store(settings, embedder)
+    fp = fingerprint(passages)
+    if store_fingerprint(store._collection) != fp:
+        # Replicas that read the store see "ingest under way" until this run completes.
+        _set_store_fingerprint(store._collection, "")
     forget_lost_vectors(manager, store)
     docs = [to_langchain(p) for p in passages]
     known = manager.exists([p.passage_id for p in passages]) if passages else []
@@ -280,8 +451,9 @@ def ingest(settings: Settings, *, progress: bool = True, embedder=None) -> Inges
         embed_answer_windows(embedder, [p for p, k in zip(passages, known) if not k])
     report.embedded = embedder.encoded_texts - before
     report.deleted += delete_orphans(store, {p.passage_id for p in passages})
+    if store_fingerprint(store._collection) != fp:
+        _set_store_fingerprint(store._collection, fp)
 
-    fp = fingerprint(passages)
     manifest = read_manifest(settings)
     if manifest is None or manifest.get("fingerprint") != fp:
         LexicalIndex.build(passages).save(settings.lexical_dir, fp)
@@ -291,6 +463,10 @@ def ingest(settings: Settings, *, progress: bool = True, embedder=None) -> Inges
 
 
 def index_exists(settings: Settings) -> bool:
+    """Whether ingest has run for this data directory (with a Chroma server: whether the local
+    BM25 index exists; a replica without one rebuilds it from the store, see lexical_for_store)."""
+    if settings.chroma_url:
+        return read_manifest(settings) is not None
     return read_manifest(settings) is not None and settings.chroma_dir.is_dir()
 
 

@@ -7,13 +7,27 @@ the top ranks of each list should dominate.
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import dataclass
 
 import numpy as np
 
 from .config import Settings
-from .index import IndexNotBuilt, LexicalIndex, chroma_client, index_exists
+from .index import (
+    IndexNotBuilt,
+    LexicalIndex,
+    StoreUnavailable,
+    chroma_client,
+    fingerprint,
+    index_exists,
+    lexical_for_store,
+    open_collection,
+    store_fingerprint,
+)
 from .types import Passage, ScoredPassage
+
+__all__ = ["MODES", "RankedLists", "Retriever", "StoreUnavailable"]
 
 MODES = ("hybrid", "dense", "bm25")
 
@@ -24,28 +38,78 @@ class RankedLists:
     lexical: list[tuple[str, float]]  # (passage id, BM25 score), best first
 
 
-class StoreUnavailable(RuntimeError):
-    """The vector store cannot be reached (a Chroma server down, a locked or broken folder)."""
+RECONNECT_PAUSE = 1.0  # seconds between attempts to reach a store that just failed
 
 
 class Retriever:
-    def __init__(self, settings: Settings, embedder, lexical: LexicalIndex, collection):
+    def __init__(self, settings: Settings, embedder, lexical: LexicalIndex, collection, rebuilt: bool = False, client=None):
         self.settings = settings
+        self._client = client
         self.embedder = embedder
         self.lexical = lexical
-        self.collection = collection
+        self._collection = collection
         self.by_id: dict[str, Passage] = {p.passage_id: p for p in lexical.passages}
+        self.fingerprint = fingerprint(lexical.passages)
+        self.rebuilt_from_store = rebuilt  # the BM25 index was rebuilt from the store at open
+        self._stale = False  # the last store request failed: fetch the collection again before the next
+        self._next_try = 0.0
+        self._reconnect_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, embedder) -> "Retriever":
+        """Open the stores. Embedded Chroma: the local BM25 index must exist (IndexNotBuilt).
+        A Chroma server: a missing or outdated local BM25 index is rebuilt from the store."""
+        if settings.chroma_url:
+            client = _client(settings)
+            collection = open_collection(settings, client)
+            try:
+                lexical, rebuilt = lexical_for_store(settings, collection)
+            except IndexNotBuilt:
+                raise
+            except Exception as exc:
+                raise StoreUnavailable(str(exc)) from exc
+            return cls(settings, embedder, lexical, collection, rebuilt, client)
         if not index_exists(settings):
             raise IndexNotBuilt(str(settings.data_dir))
         lexical = LexicalIndex.load(settings.lexical_dir)
+        client = _client(settings)
+        return cls(settings, embedder, lexical, open_collection(settings, client), client=client)
+
+    # -- the store, reconnected after a failure ------------------------------------
+    @property
+    def collection(self):
+        """The Chroma collection; fetched again after a failed request (a restarted server,
+        a recreated collection), at most once per RECONNECT_PAUSE. Raises StoreUnavailable."""
+        if self._stale:
+            with self._reconnect_lock:
+                if self._stale:
+                    now = time.monotonic()
+                    if now < self._next_try:
+                        raise StoreUnavailable("the store failed a moment ago")
+                    self._next_try = now + RECONNECT_PAUSE
+                    try:
+                        self._collection = open_collection(self.settings, self._client)
+                    except IndexNotBuilt as exc:
+                        raise StoreUnavailable(f"the collection is gone: {exc}") from exc
+                    self._stale = False
+        return self._collection
+
+    def _store(self, call):
+        collection = self.collection
         try:
-            collection = chroma_client(settings).get_collection(settings.collection)
-        except Exception as exc:  # chromadb raises several types for a missing/broken store
-            raise StoreUnavailable(str(exc)) from exc
-        return cls(settings, embedder, lexical, collection)
+            return call(collection)
+        except Exception as exc:
+            self._stale = True
+            raise StoreUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
+
+    def store_count(self) -> int:
+        return self._store(lambda c: c.count())
+
+    def store_fingerprint(self) -> str:
+        """The store's current fingerprint as the last complete ingest wrote it ("" if unknown)."""
+        # The collection's metadata is read when it is fetched: fetch it again (one small request).
+        return self._store(lambda c: store_fingerprint(open_collection(self.settings, self._client)))
+
 
     @property
     def size(self) -> int:
@@ -56,14 +120,8 @@ class Retriever:
         n = min(n, self.size)
         if n <= 0:
             return []
-        try:
-            res = self.collection.query(
-                query_embeddings=[np.asarray(query_vector, dtype=np.float32).tolist()],
-                n_results=n,
-                include=["distances"],
-            )
-        except Exception as exc:
-            raise StoreUnavailable(str(exc)) from exc
+        vector = np.asarray(query_vector, dtype=np.float32).tolist()
+        res = self._store(lambda c: c.query(query_embeddings=[vector], n_results=n, include=["distances"]))
         ids, dists = res["ids"][0], res["distances"][0]
         return [(pid, 1.0 - float(d)) for pid, d in zip(ids, dists) if pid in self.by_id]
 
@@ -118,3 +176,12 @@ class Retriever:
         k = k or self.settings.top_k
         lists = self.ranked_lists(query, max(k, self.settings.candidates), mode, query_vector)
         return self.fuse(lists, k, mode)
+
+
+def _client(settings: Settings):
+    try:
+        return chroma_client(settings)
+    except StoreUnavailable:
+        raise
+    except Exception as exc:  # a locked or broken embedded store
+        raise StoreUnavailable(f"{exc.__class__.__name__}: {exc}") from exc

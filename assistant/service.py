@@ -5,23 +5,39 @@ This is what the presentation stage (CLI, Gradio app, HTTP API, widget) talks to
     assistant = Assistant.open()                 # IndexNotReady if ingest never ran
     answer = assistant.ask("Vad är en kontaktperson?", history=[...], easy_read=False)
     answer.to_dict()                             # the JSON contract
+    assistant.reindex()                          # incremental ingest, then the new passages are live
+
+The retriever and the answerer built on its passages are swapped in together
+(``reload``), so a question in flight finishes on the index it started with.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from .answer import ExtractiveAnswerer, idf_table, place_stems
 from .config import Settings, load_settings
 from .embed import Embedder
-from .index import IndexNotBuilt, index_exists, ingest
+from .index import IndexNotBuilt, IngestReport, IngestRunning, embed_answer_windows, index_exists, ingest
 from .retrieve import Retriever, StoreUnavailable
 from .types import Answer
 
-__all__ = ["Assistant", "QuestionError", "IndexNotReady", "StoreUnavailable", "validate_question", "validate_history"]
+__all__ = [
+    "Assistant",
+    "QuestionError",
+    "IndexNotReady",
+    "IngestRunning",
+    "StoreUnavailable",
+    "validate_question",
+    "validate_history",
+]
+
+log = logging.getLogger(__name__)
 
 MAX_HISTORY_TURNS = 20
 MAX_HISTORY_CHARS = 20000
@@ -84,16 +100,40 @@ def validate_history(history) -> list[dict]:
     return out
 
 
+@dataclass(frozen=True)
+class _Index:
+    """What one opened index consists of; replaced whole, never edited."""
+
+    retriever: Retriever
+    answerer: ExtractiveAnswerer
+
+
 class Assistant:
     def __init__(self, settings: Settings, embedder: Embedder, retriever: Retriever):
         self.settings = settings
         self.embedder = embedder
-        self.retriever = retriever
+        self._index = self._index_for(retriever)
+        self._lock = threading.Lock()  # serialises swaps of self._index
+        self._reindex_lock = threading.Lock()
+        self._sync_lock = threading.Lock()
+        self._last_sync = time.monotonic()
+        if retriever.rebuilt_from_store:
+            self._precompute_windows(retriever)
+
+    def _index_for(self, retriever: Retriever) -> _Index:
         passages = retriever.lexical.passages
-        self.answerer = ExtractiveAnswerer(
-            embedder, idf_table(passages), place_stems(passages), settings.answer_max_sentences
+        answerer = ExtractiveAnswerer(
+            self.embedder, idf_table(passages), place_stems(passages), self.settings.answer_max_sentences
         )
-        self._lock = threading.Lock()
+        return _Index(retriever, answerer)
+
+    @property
+    def retriever(self) -> Retriever:
+        return self._index.retriever
+
+    @property
+    def answerer(self) -> ExtractiveAnswerer:
+        return self._index.answerer
 
     # -- construction --------------------------------------------------------------
     @classmethod
@@ -108,13 +148,96 @@ class Assistant:
 
     @classmethod
     def open_or_build(cls, settings: Settings | None = None, progress: bool = True) -> "Assistant":
+        """Open the index, building it from the corpus first when there is none.
+
+        With a Chroma server, a store that already holds passages is only read (a new
+        replica rebuilds its BM25 index from it); the corpus is ingested only into an
+        empty or missing collection. StoreUnavailable when the server does not answer.
+        """
         settings = settings or load_settings()
         embedder = Embedder(settings, show_progress=progress)
-        if not index_exists(settings):
-            print("Inget sökindex hittades; bygger det nu från korpusen ...", file=sys.stderr)
-            report = ingest(settings, progress=progress, embedder=embedder)
-            print(report.summary_sv(), file=sys.stderr)
+        if settings.chroma_url:
+            try:
+                return cls.open(settings, embedder)
+            except IndexNotReady:
+                pass
+        elif index_exists(settings):
+            return cls.open(settings, embedder)
+        print("Inget sökindex hittades; bygger det nu från korpusen ...", file=sys.stderr)
+        report = ingest(settings, progress=progress, embedder=embedder)
+        print(report.summary_sv(), file=sys.stderr)
         return cls.open(settings, embedder)
+
+    # -- keeping the index current -------------------------------------------------
+    def reload(self) -> None:
+        """Open the stores again and swap them in (after an ingest, or when another process
+        changed a shared Chroma server). IndexNotReady / StoreUnavailable leave the old ones."""
+        try:
+            retriever = Retriever.open(self.settings, self.embedder)
+        except IndexNotBuilt as exc:
+            raise IndexNotReady(self.settings) from exc
+        new = self._index_for(retriever)
+        with self._lock:
+            self._index = new
+        self._last_sync = time.monotonic()
+        log.info("index reloaded: %d passages", retriever.size)
+        if retriever.rebuilt_from_store:
+            self._precompute_windows(retriever)
+
+    def reindex(self) -> IngestReport:
+        """Incremental ingest of the corpus folder, then reload: the new passages answer at once.
+
+        One at a time: IngestRunning when another ingest (this process or another one on
+        the same data directory) is under way. Questions are answered meanwhile.
+        """
+        if not self._reindex_lock.acquire(blocking=False):
+            raise IngestRunning()
+        try:
+            report = ingest(self.settings, progress=False, embedder=self.embedder)
+            self.reload()
+            return report
+        finally:
+            self._reindex_lock.release()
+
+    def sync_with_store(self, force: bool = False) -> bool:
+        """With a Chroma server: reload when another process's ingest changed the store.
+
+        Checked at most every LSS_STORE_SYNC_SECONDS (one small request); True if reloaded.
+        """
+        every = self.settings.store_sync_seconds
+        if not self.settings.chroma_url or (every <= 0 and not force):
+            return False
+        if not force and time.monotonic() - self._last_sync < every:
+            return False
+        if not self._sync_lock.acquire(blocking=False):
+            return False  # another thread is checking right now
+        try:
+            self._last_sync = time.monotonic()
+            current = self.retriever.store_fingerprint()
+            if not current or current == self.retriever.fingerprint:
+                return False  # unchanged, or an ingest is under way: check again later
+            log.info("the store changed (another process ingested): reloading")
+            self.reload()
+            return True
+        except (StoreUnavailable, IndexNotReady) as exc:
+            log.warning("store check failed: %s", exc)
+            return False
+        finally:
+            self._sync_lock.release()
+
+    def _precompute_windows(self, retriever: Retriever) -> None:
+        """A replica that rebuilt its BM25 index from the store embeds the quotable sentences
+        in the background (most are in the embedding cache already when it is shared)."""
+        if not self.settings.precompute_windows:
+            return
+
+        def work() -> None:
+            try:
+                embed_answer_windows(self.embedder, retriever.lexical.passages)
+            except Exception:  # only a speed-up: questions embed what they need themselves
+                log.exception("precomputing answer windows failed")
+
+        threading.Thread(target=work, name="lss-windows", daemon=True).start()
 
     def warm_up(self) -> None:
         """Load the model before the first question, so a person never waits for it."""
@@ -136,14 +259,16 @@ class Assistant:
         started = time.perf_counter()
         text = validate_question(question, self.settings)
         turns = validate_history(history)
-        question_obj = self.answerer.parse(text, turns)
+        self.sync_with_store()
+        index = self._index  # one consistent retriever + answerer for the whole question
+        question_obj = index.answerer.parse(text, turns)
         t0 = time.perf_counter()
         candidates, qvec = [], None
         if question_obj.text:
             qvec = self.embedder.query_vector(question_obj.retrieval_query)
-            candidates = self.retriever.retrieve(question_obj.retrieval_query, k=self.settings.rerank_candidates, query_vector=qvec)
+            candidates = index.retriever.retrieve(question_obj.retrieval_query, k=self.settings.rerank_candidates, query_vector=qvec)
         t1 = time.perf_counter()
-        answer = self.answerer.answer(
+        answer = index.answerer.answer(
             text, turns, candidates, qvec, question=question_obj, easy_read=easy_read, k=self.passages_to_keep(question_obj)
         )
         t2 = time.perf_counter()
@@ -164,23 +289,25 @@ class Assistant:
         text = validate_question(question, self.settings)
         k = k or self.settings.top_k
         mode = mode or self.settings.retrieval_mode
-        parsed = self.answerer.parse(text, [])
+        index = self._index
+        parsed = index.answerer.parse(text, [])
         query = parsed.retrieval_query or text
         if mode != "hybrid":
-            return self.retriever.retrieve(query, k=k, mode="hybrid" if mode == "rrf" else mode)
+            return index.retriever.retrieve(query, k=k, mode="hybrid" if mode == "rrf" else mode)
         qvec = self.embedder.query_vector(query)
-        candidates = self.retriever.retrieve(query, k=max(k, self.settings.rerank_candidates), query_vector=qvec)
-        return self.answerer.rerank(parsed, candidates, qvec, k)[0]
+        candidates = index.retriever.retrieve(query, k=max(k, self.settings.rerank_candidates), query_vector=qvec)
+        return index.answerer.rerank(parsed, candidates, qvec, k)[0]
 
     def health(self) -> dict:
+        retriever = self.retriever
         try:
-            count = self.retriever.collection.count()
+            count = retriever.store_count()
             store = "ok"
         except Exception:  # any failure to reach the store means "not ready"
             count, store = 0, "unavailable"
         return {
-            "ready": store == "ok" and self.retriever.size > 0,
-            "passages": self.retriever.size,
+            "ready": store == "ok" and retriever.size > 0,
+            "passages": retriever.size,
             "vectors": count,
             "store": store,
             "model_loaded": self.embedder.is_loaded,

@@ -95,10 +95,15 @@ def _chunks(units: list[_Unit], size: int, overlap: int) -> list[tuple[str, list
     return chunks
 
 
+# Bump when what a passage stores changes, so every passage is re-indexed (vectors come
+# from the embedding cache, so that costs no model time).
+PASSAGE_FORMAT = 2
+
+
 def passage_id_for(doc: Document, text: str) -> str:
     """Stable id from the document (id and metadata) and the passage content."""
     digest = hashlib.sha1(
-        (json.dumps(doc.metadata(), sort_keys=True, ensure_ascii=False) + "\n" + text).encode("utf-8")
+        (f"v{PASSAGE_FORMAT}\n" + json.dumps(doc.metadata(), sort_keys=True, ensure_ascii=False) + "\n" + text).encode("utf-8")
     ).hexdigest()
     return f"{doc.doc_id}:{digest[:16]}"
 
@@ -113,6 +118,7 @@ def split_document(doc: Document, chunk_size: int = 700, chunk_overlap: int = 15
         text = _join(units)
         if not text.strip():
             continue
+        inline = "\n".join(u.text for u in units if u.is_heading)
         pid = passage_id_for(doc, text)
         if pid in seen:  # identical text twice in one document: keep both, distinct ids
             seen[pid] += 1
@@ -134,6 +140,7 @@ def split_document(doc: Document, chunk_size: int = 700, chunk_overlap: int = 15
                 kommun=doc.kommun,
                 lan=doc.lan,
                 position=position,
+                inline_headings=inline,
             )
         )
     return passages
@@ -143,13 +150,14 @@ def split_documents(docs: list[Document], chunk_size: int = 700, chunk_overlap: 
     return [p for doc in docs for p in split_document(doc, chunk_size, chunk_overlap)]
 
 
-def answer_spans(text: str) -> list[list[Span]]:
+def answer_spans(passage: Passage) -> list[list[Span]]:
     """The quotable units of a passage: each sentence, and each sentence with the next one.
 
-    Lines of one or two words are headings or labels ("Nuläge", "Bakgrund") and never a
-    quote. The answer stage scores these units; ingest embeds them ahead of time.
+    Heading lines and lines of one or two words ("Nuläge", "Bakgrund") are never a quote.
+    The answer stage scores these units; ingest embeds them ahead of time.
     """
-    spans = [s for s in sentences_of(text) if len(words(s.text)) >= 3]
+    headings = set(passage.inline_headings.split("\n")) if passage.inline_headings else set()
+    spans = [s for s in sentences_of(passage.text) if len(words(s.text)) >= 3 and s.text not in headings]
     units: list[list[Span]] = []
     for i, span in enumerate(spans):
         units.append([span])
@@ -159,4 +167,4 @@ def answer_spans(text: str) -> list[list[Span]]:
 
 
 def answer_texts(passage: Passage) -> list[str]:
-    return [passage.text[u[0].start : u[-1].end] for u in answer_spans(passage.text)]
+    return [passage.text[u[0].start : u[-1].end] for u in answer_spans(passage)]

@@ -44,6 +44,7 @@ class Passage:
     kommun: str = ""
     lan: str = ""
     position: int = 0  # order of the passage inside its document
+    inline_headings: str = ""  # heading lines inside the text (newline-separated): context, never quoted
 
     def metadata(self) -> dict[str, str | int]:
         meta = asdict(self)

@@ -220,7 +220,11 @@ class FeedbackTokens:
 # --- Routes ---
 
 
-def build_router(settings: Settings, provider: AssistantProvider, feedback: FeedbackStore) -> APIRouter:
+def build_router(
+    settings: Settings, provider: AssistantProvider, feedback: FeedbackStore, admin: APIRouter | None = None
+) -> APIRouter:
+    """The /api routes; ``admin`` (the /admin/* routes, only with LSS_ADMIN_TOKEN) is included
+    before the catch-all, so its wrong methods get 405 like the others."""
     router = APIRouter(prefix="/api", tags=["API"])
     tokens = FeedbackTokens()
 
@@ -315,6 +319,9 @@ def build_router(settings: Settings, provider: AssistantProvider, feedback: Feed
         if body.comment is not None:
             feedback.set_comment(feedback_id, body.comment)
         return FeedbackOut(id=feedback_id, token=body.token)
+
+    if admin is not None:
+        router.include_router(admin)
 
     @router.api_route(
         "/{rest:path}",

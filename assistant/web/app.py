@@ -24,6 +24,7 @@ from fastapi.responses import FileResponse, RedirectResponse  # noqa: E402
 from assistant.config import Settings, load_settings  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
 from assistant.web import ui  # noqa: E402
+from assistant.web.admin import add_admin_page, admin_enabled, build_admin_router  # noqa: E402
 from assistant.web.api import build_router, install_error_handlers  # noqa: E402
 from assistant.web.middleware import ApiGuard, SecurityHeaders  # noqa: E402
 from assistant.web.provider import AssistantProvider  # noqa: E402
@@ -73,8 +74,11 @@ def create_app(
     app.state.limiter = limiter
 
     install_error_handlers(app)
-    app.include_router(build_router(settings, provider, feedback))
+    admin = build_admin_router(settings, provider) if admin_enabled(settings) else None
+    app.include_router(build_router(settings, provider, feedback, admin))
     _add_widget_routes(app)
+    if admin is not None:
+        add_admin_page(app)
 
     # Middleware: the last added is the outermost. CORS wraps the guard so that
     # 429/413 answers also carry CORS headers and the widget can read them.
@@ -136,11 +140,17 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     """Build the index if it is missing, then serve the app with uvicorn (blocks until stopped)."""
     import uvicorn
 
-    from assistant.service import Assistant
+    from assistant.service import Assistant, StoreUnavailable
 
     settings = settings or load_settings()
-    assistant = Assistant.open_or_build(settings=settings, progress=True)
-    if hasattr(assistant, "warm_up"):
+    try:
+        assistant = Assistant.open_or_build(settings=settings, progress=True)
+    except StoreUnavailable as exc:
+        # A Chroma server that is down must not keep the app from starting: it answers 503
+        # ("tillfälligt otillgänglig") and opens the index as soon as the server is back.
+        log.warning("the document store is unavailable at start (%s); retrying on demand", exc)
+        assistant = None
+    if assistant is not None and hasattr(assistant, "warm_up"):
         assistant.warm_up()  # load the model now, so the first visitor does not wait for it
     app = create_app(settings, assistant=assistant)
     host = host or settings.host

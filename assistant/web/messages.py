@@ -69,7 +69,30 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
     "store_unavailable": (
         503,
-        "Assistenten kan inte nå sin dokumentdatabas just nu. Försök igen om en stund.",
+        "Assistenten är tillfälligt otillgänglig: den kan inte nå sin dokumentdatabas just nu. "
+        "Försök igen om en stund.",
+    ),
+    # Administration (/api/admin/*, only when LSS_ADMIN_TOKEN is set).
+    "unauthorized": (401, "Administratörsnyckeln saknas eller är fel."),
+    "reindex_running": (409, "En inläsning av korpusen pågår redan. Vänta tills den är klar och försök igen."),
+    "reindex_failed": (409, "Korpusen kunde inte läsas in: {detail}"),
+    "invalid_form": (400, "Uppladdningen kunde inte läsas. Skicka den som multipart/form-data med fältet \"file\"."),
+    "upload_missing_file": (400, "Välj en fil att ladda upp (fältet \"file\")."),
+    "upload_length_required": (411, "Uppladdningen måste ange sin storlek (Content-Length)."),
+    "upload_too_large": (413, "Filen är för stor. Största tillåtna storlek är {limit} MB."),
+    "upload_bad_type": (415, "Filtypen stöds inte. Tillåtna filtyper: {allowed}."),
+    "upload_content_mismatch": (415, "Filens innehåll stämmer inte med filändelsen {ext}: {detail}."),
+    "upload_bad_name": (400, "Filnamnet går inte att använda: {detail}."),
+    "upload_unreadable": (400, "Filen går inte att läsa in: {detail}."),
+    "upload_bad_metadata": (400, "Metadata är felaktig: {detail}."),
+    "upload_exists": (
+        409,
+        "Det finns redan en fil som heter {name}. Välj \"Skriv över\" (overwrite) om du vill ersätta den.",
+    ),
+    "sources_invalid": (
+        409,
+        "sources.yaml i korpusmappen går inte att läsa, så metadata kan inte sparas (filen sparades inte). "
+        "Rätta sources.yaml för hand eller ladda upp utan metadata.",
     ),
     "internal_error": (
         500,

@@ -122,13 +122,23 @@ class SecurityHeaders:
             f"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
         ).encode()
         self.default_csp = b"frame-ancestors 'self'"
+        # The admin page: own scripts and styles only, never framed, never cached.
+        self.admin_csp = (
+            b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+            b"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path = scope.get("path", "")
-        csp = self.embed_csp if path in ("/embed", "/embed/") else self.default_csp
+        if path in ("/embed", "/embed/"):
+            csp = self.embed_csp
+        elif path == "/admin":
+            csp = self.admin_csp
+        else:
+            csp = self.default_csp
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

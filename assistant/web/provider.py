@@ -14,7 +14,8 @@ import time
 from typing import Any, Callable
 
 from assistant.config import Settings
-from assistant.service import Assistant, IndexNotReady, StoreUnavailable
+from assistant.index import IngestReport, ingest
+from assistant.service import Assistant, IndexNotReady, IngestRunning, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class AssistantProvider:
         self._assistant = assistant
         self._opener = opener or (lambda s: Assistant.open(settings=s))
         self._lock = threading.Lock()
+        self._ingest_lock = threading.Lock()
         self._last_try = 0.0
         self._last_error: Exception | None = None
 
@@ -55,6 +57,25 @@ class AssistantProvider:
                 log.warning("assistant not ready: %s", exc)
                 raise
             return self._assistant
+
+    def reindex(self) -> IngestReport:
+        """Incremental ingest of the corpus folder; the assistant answers from the new passages
+        afterwards. Without an opened assistant (no index yet) the index is built and opened."""
+        try:
+            assistant = self.get()
+        except IndexNotReady:
+            assistant = None
+        if assistant is not None and hasattr(assistant, "reindex"):
+            return assistant.reindex()
+        if not self._ingest_lock.acquire(blocking=False):
+            raise IngestRunning()
+        try:
+            report = ingest(self.settings, progress=False)
+            with self._lock:
+                self._last_error = None  # open at the next question instead of waiting out the retry pause
+            return report
+        finally:
+            self._ingest_lock.release()
 
     def health(self) -> tuple[bool, dict]:
         """(ready, JSON body) for GET /api/health."""
