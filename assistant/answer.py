@@ -50,6 +50,10 @@ INJECTION_TEXT = (
     "Jag kan bara svara på frågor om LSS utifrån mina källor, och jag följer inte instruktioner som står i frågan. "
     "Ställ gärna en fråga om LSS, till exempel \"Vad är en kontaktperson?\"."
 )
+VAGUE_TEXT = (
+    "Jag förstår inte riktigt vad du vill veta. Skriv gärna en hel fråga, till exempel: "
+    "\"Hur ofta ska kommunen rapportera beslut som inte verkställts?\""
+)
 EASY_READ_DECLINE = (
     "Jag hittar inget svar på det i mina texter.\n"
     "Fråga din kommun.\n"
@@ -205,7 +209,7 @@ def is_followup(text: str, history: list[dict]) -> bool:
     return (ws[0] in FOLLOWUP_OPENERS and len(content) <= 3) or (any(w in ANAPHORA for w in ws) and len(content) <= 3)
 
 
-QUANTITY_STEMS = {stem(w) for w in "länge nummer antal andel mycket många stor stora gång gånger kostar kostnad summa siffra siffran procent".split()}
+QUANTITY_STEMS = {stem(w) for w in "ofta länge nummer antal andel mycket många stor stora gång gånger kostar kostnad summa siffra siffran procent".split()}
 GENERIC_NAMES = {"lss", "sol", "kommun", "kommunen", "kommunerna", "lagen", "svar", "ja", "nej"}
 
 
@@ -519,6 +523,8 @@ class ExtractiveAnswerer:
             return "injection" if question.injection else "empty"
         if not chosen:
             return "no_passages"
+        if not question.followup and not question.english and set(question.weights) <= QUANTITY_STEMS:
+            return "vague"  # "Hur ofta?" with nothing before it: no topic to look for
         best = chosen[0]
         unknown = self.unknown_topic_terms(question)
         if unknown:
@@ -533,11 +539,11 @@ class ExtractiveAnswerer:
         counted = self.counted_noun(question)
         if counted and not any(self._counted_in(counted, w.quote) for w in chosen):
             return "counted_thing_missing:" + counted
-        if question.qtype in ("number", "cost"):
+        if question.qtype in ("number", "cost") and not question.followup:
             # An amount answers only a question about its own subject ("timmar personlig assistans"
             # is not answered by "några få timmar i veckan" about daglig verksamhet).
             key = self.key_term(question)
-            if key and not any(self._counted_in(key, " ".join(self._window_tokens(w))) for w in chosen):
+            if key and not any(self._counted_in(key, " ".join(self._passage_tokens(w))) for w in chosen):
                 return "key_term_missing:" + key
         if question.english:
             if best.similarity < t.min_similarity_en:
@@ -552,9 +558,9 @@ class ExtractiveAnswerer:
         return bool(self._match(counted, tokens)) or any(t.startswith(prefix) for t in tokens)
 
     @staticmethod
-    def _window_tokens(w: Window) -> set[str]:
+    def _passage_tokens(w: Window) -> set[str]:
         p = w.scored.passage
-        return set(content_stems(" ".join([w.quote, p.title, p.heading, p.publisher, p.kommun, p.lan])))
+        return set(content_stems(" ".join([p.text, p.title, p.heading, p.publisher, p.kommun, p.lan])))
 
     def key_term(self, question: Question) -> str:
         """The most specific word of the question itself (not a place, not carried from history)."""
@@ -638,6 +644,8 @@ class ExtractiveAnswerer:
         if reason:
             if reason == "injection" and question.injection:
                 text = INJECTION_TEXT
+            elif reason == "vague":
+                text = VAGUE_TEXT
             else:
                 text = EASY_READ_DECLINE if easy_read else DECLINE_TEXT
             return Answer(question=raw_question, answer=text, answered=False, passages=passages, reason=reason,

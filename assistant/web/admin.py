@@ -16,7 +16,7 @@ from __future__ import annotations
 import hmac
 import logging
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -71,18 +71,25 @@ class AdminAuth:
         raise ApiError("unauthorized", headers={"WWW-Authenticate": "Bearer"})
 
 
-def build_admin_router(settings: Settings, provider: AssistantProvider) -> APIRouter:
-    """The /admin/* API routes (included under /api by build_router)."""
-    router = APIRouter(prefix="/admin", tags=["Administration"])
+def admin_routes(settings: Settings, provider: AssistantProvider) -> Callable[[APIRouter], None]:
+    """A function that adds /admin/reindex and /admin/upload to the /api router."""
+
+    def add(router: APIRouter) -> None:
+        _add_routes(router, settings, provider)
+
+    return add
+
+
+def _add_routes(router: APIRouter, settings: Settings, provider: AssistantProvider) -> None:
     auth = AdminAuth(settings.admin_token)
     max_bytes = settings.max_upload_mb * 1024 * 1024
 
-    @router.post("/reindex", summary="Läs in korpusen igen (inkrementellt); svarar med rapporten")
+    @router.post("/admin/reindex", tags=["Administration"], summary="Läs in korpusen igen (inkrementellt); svarar med rapporten")
     def reindex(request: Request) -> JSONResponse:
         auth.check(request)
         return JSONResponse(_reindex(provider))
 
-    @router.post("/upload", summary="Ladda upp ett dokument till korpusen (multipart/form-data)")
+    @router.post("/admin/upload", tags=["Administration"], summary="Ladda upp ett dokument till korpusen (multipart/form-data)")
     async def upload(request: Request) -> JSONResponse:
         auth.check(request)  # before a single byte of the body is read
         raw_length = request.headers.get("content-length")
@@ -125,8 +132,6 @@ def build_admin_router(settings: Settings, provider: AssistantProvider) -> APIRo
             body["reindex"] = await run_in_threadpool(_reindex, provider)
         return JSONResponse(body, status_code=201)
 
-    return router
-
 
 def _flag(value: Any) -> bool:
     return isinstance(value, str) and value.strip().lower() in TRUE_VALUES
@@ -166,4 +171,4 @@ def add_admin_page(app: FastAPI) -> None:
         return static("admin.css")
 
 
-__all__ = ["ALLOWED_SUFFIXES", "admin_enabled", "build_admin_router", "add_admin_page"]
+__all__ = ["ALLOWED_SUFFIXES", "admin_enabled", "admin_routes", "add_admin_page"]

@@ -14,7 +14,7 @@ import hmac
 import json
 import logging
 import secrets
-from typing import Any, Iterator, Literal
+from typing import Any, Callable, Iterator, Literal
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -221,10 +221,13 @@ class FeedbackTokens:
 
 
 def build_router(
-    settings: Settings, provider: AssistantProvider, feedback: FeedbackStore, admin: APIRouter | None = None
+    settings: Settings,
+    provider: AssistantProvider,
+    feedback: FeedbackStore,
+    add_admin_routes: Callable[[APIRouter], None] | None = None,
 ) -> APIRouter:
-    """The /api routes; ``admin`` (the /admin/* routes, only with LSS_ADMIN_TOKEN) is included
-    before the catch-all, so its wrong methods get 405 like the others."""
+    """The /api routes. ``add_admin_routes`` (only with LSS_ADMIN_TOKEN) adds /api/admin/* to
+    this router before the catch-all, so their wrong methods get 405 like the others."""
     router = APIRouter(prefix="/api", tags=["API"])
     tokens = FeedbackTokens()
 
@@ -320,8 +323,8 @@ def build_router(
             feedback.set_comment(feedback_id, body.comment)
         return FeedbackOut(id=feedback_id, token=body.token)
 
-    if admin is not None:
-        router.include_router(admin)
+    if add_admin_routes is not None:
+        add_admin_routes(router)
 
     @router.api_route(
         "/{rest:path}",
@@ -330,7 +333,11 @@ def build_router(
     )
     def unknown(rest: str, request: Request) -> JSONResponse:
         # Registered last: unknown /api paths and wrong methods get our JSON error, not Gradio's page.
-        known = {r.path: r.methods for r in router.routes if getattr(r, "path", "") != "/api/{rest:path}"}
+        known = {
+            r.path: r.methods
+            for r in router.routes
+            if getattr(r, "path", None) and r.path != "/api/{rest:path}" and getattr(r, "methods", None)
+        }
         allowed = known.get(request.url.path)
         if allowed:
             return error_response("method_not_allowed", headers={"Allow": ", ".join(sorted(allowed))})

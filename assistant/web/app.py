@@ -24,7 +24,7 @@ from fastapi.responses import FileResponse, RedirectResponse  # noqa: E402
 from assistant.config import Settings, load_settings  # noqa: E402
 from assistant.feedback import FeedbackStore  # noqa: E402
 from assistant.web import ui  # noqa: E402
-from assistant.web.admin import add_admin_page, admin_enabled, build_admin_router  # noqa: E402
+from assistant.web.admin import add_admin_page, admin_enabled, admin_routes  # noqa: E402
 from assistant.web.api import build_router, install_error_handlers  # noqa: E402
 from assistant.web.middleware import ApiGuard, SecurityHeaders  # noqa: E402
 from assistant.web.provider import AssistantProvider  # noqa: E402
@@ -74,7 +74,7 @@ def create_app(
     app.state.limiter = limiter
 
     install_error_handlers(app)
-    admin = build_admin_router(settings, provider) if admin_enabled(settings) else None
+    admin = admin_routes(settings, provider) if admin_enabled(settings) else None
     app.include_router(build_router(settings, provider, feedback, admin))
     _add_widget_routes(app)
     if admin is not None:
@@ -143,6 +143,7 @@ def serve(settings: Settings | None = None, host: str | None = None, port: int |
     from assistant.service import Assistant, StoreUnavailable
 
     settings = settings or load_settings()
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # not one log line per request to a Chroma server
     try:
         assistant = Assistant.open_or_build(settings=settings, progress=True)
     except StoreUnavailable as exc:
