@@ -153,11 +153,15 @@ def split_documents(docs: list[Document], chunk_size: int = 700, chunk_overlap: 
 def answer_spans(passage: Passage) -> list[list[Span]]:
     """The quotable units of a passage: each sentence, and each sentence with the next one.
 
-    Heading lines and lines of one or two words ("Nuläge", "Bakgrund") are never a quote.
-    The answer stage scores these units; ingest embeds them ahead of time.
+    Heading lines, lines of one or two words ("Nuläge", "Bakgrund") and the document's own
+    questions ("Både på DV och på boendena?") are never a quote. The answer stage scores
+    these units; ingest embeds them ahead of time.
     """
     headings = set(passage.inline_headings.split("\n")) if passage.inline_headings else set()
-    spans = [s for s in sentences_of(passage.text) if len(words(s.text)) >= 3 and s.text not in headings]
+    spans = [
+        s for s in sentences_of(passage.text)
+        if len(words(s.text)) >= 3 and s.text not in headings and not s.text.rstrip().endswith("?")
+    ]
     units: list[list[Span]] = []
     for i, span in enumerate(spans):
         units.append([span])
