@@ -363,7 +363,12 @@ def write_markdown(metrics: dict, failures: list[dict], misses: list[dict], path
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m evals", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gate", action="store_true")
+    parser.add_argument("--gate", action="store_true", help="exit 1 when a gate is missed")
+    parser.add_argument(
+        "--waive", action="append", default=[], metavar="METRIC",
+        help="with --gate: report this gate's miss loudly but do not fail on it (for a gate the system "
+        "does not meet yet; the gate itself is unchanged)",
+    )
     parser.add_argument("--server", default=None)
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
@@ -406,6 +411,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Rapport: {args.out / 'latest.md'}")
     if metrics["gates_failed"]:
         print("Grindar som inte klaras: " + "; ".join(metrics["gates_failed"]), file=sys.stderr)
+        blocking = [g for g in metrics["gates_failed"] if g.split(" ")[0] not in args.waive]
+        if args.gate and not blocking:
+            print("WAIVED (not yet met, gate unchanged): " + ", ".join(args.waive), file=sys.stderr)
+            return 0
         return 1 if args.gate else 0
     print("Alla grindar klaras.")
     return 0
