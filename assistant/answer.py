@@ -240,7 +240,7 @@ DEFAULT_WINDOW_WEIGHTS = {
     "cov": 0.5, "cov_en": 0.15, "sim": 0.35, "sim_en": 0.35, "fused": 0.1, "top_passage": 0.0,
     "novelty": 0.08, "type_hit": 0.12, "type_miss": -0.15, "pair": -0.06, "pair_gain": 0.0,
     "pair_second_novel": 0.0, "short": -0.1, "question_mark": -0.3, "length": 0.0, "sim_gap": 0.0,
-    "cov_gap": 0.0, "counted_hit": 0.8, "bigram": 0.3, "sim_second_gap": 0.0, "sim_best_part_gap": 0.0, "repeats_previous": -0.5,
+    "cov_gap": 0.0, "counted_hit": 0.8, "bigram": 0.3, "sim_second_gap": 0.0, "sim_best_part_gap": 0.0, "repeats_previous": -0.5, "section_ref": 0.0,
 }
 WEIGHTS_FILE = Path(__file__).with_name("window_weights.json")
 
@@ -288,8 +288,10 @@ class Thresholds:
 
 
 class ExtractiveAnswerer:
-    def __init__(self, embedder, vocabulary: dict[str, float], places: set[str], max_sentences: int = 3):
+    def __init__(self, embedder, vocabulary: dict[str, float], places: set[str], max_sentences: int = 3,
+                 stale_years: int = 3):
         self.embedder = embedder
+        self.stale_years = stale_years  # cited sources older than this get a note (0 = never)
         self.idf = vocabulary  # stem -> idf over the passages
         self.places = places  # stems of the places the corpus talks about (kommun, län, towns)
         self.max_sentences = max_sentences
@@ -476,6 +478,7 @@ class ExtractiveAnswerer:
             "length": min(len(text) / 300.0, 1.0),
             "counted_hit": 1.0 if (counted := self.counted_noun(question)) and self._counted_in(counted, text) else 0.0,
             "bigram": bigram,
+            "section_ref": 1.0 if "§" in text else 0.0,  # a quote that names its section of the law
             # A follow-up asks for something new: a quote that repeats the last answer is a poor one.
             "repeats_previous": (len(tokens & question.previous_answer) / len(tokens)) if question.previous_answer and tokens else 0.0,
         }
@@ -622,7 +625,7 @@ class ExtractiveAnswerer:
         parts: list[str] = []
         for n, w in enumerate(chosen, start=1):
             p = w.scored.passage
-            citations.append(Citation(id=n, passage=p, quote=w.quote))
+            citations.append(Citation(id=n, passage=p, quote=w.quote, stale=is_stale(p.date, self.stale_years)))
             where = f"Från {p.kommun} kommun ({p.date[:4]})" if p.kommun else ""
             if easy_read:
                 lines = [self._display(s.text) for s in w.spans]
@@ -632,6 +635,9 @@ class ExtractiveAnswerer:
             else:
                 lead = f"{where}: " if where else ""
                 parts.append(f"{lead}{self._display(w.quote)} [{n}]")
+        note = stale_note(citations, easy_read)
+        if note:
+            parts.append(("\n" if not easy_read else "") + note)
         return ("\n\n" if easy_read else "\n").join(parts), citations
 
     def answer(self, raw_question: str, history: list[dict], candidates: list[ScoredPassage], qvec: np.ndarray,
@@ -650,6 +656,7 @@ class ExtractiveAnswerer:
                 text = EASY_READ_DECLINE if easy_read else DECLINE_TEXT
             return Answer(question=raw_question, answer=text, answered=False, passages=passages, reason=reason,
                           retrieval_query=question.retrieval_query)
+        chosen = keep_named_places(question, chosen, self.places)
         text, citations = self.compose(chosen, easy_read)
         return Answer(question=raw_question, answer=text, answered=True, citations=citations, passages=passages,
                       retrieval_query=question.retrieval_query)
@@ -675,3 +682,93 @@ def place_stems(passages: list[Passage]) -> set[str]:
         for m in re.finditer(r"\b(?:i|till|från|på|kommunerna|kommuner|och) ([A-ZÅÄÖ][a-zåäö]{2,})\b", p.text):
             places.add(stem(m.group(1).lower()))
     return places - {stem(w) for w in STOPWORDS}
+
+
+# ------------------------------------------------------------- freshness and places
+
+
+def _period_end(date: str):
+    """The last day a metadata date can mean: "2019" -> 2019-12-31, "2021-04" -> 2021-04-30."""
+    from datetime import date as Date, timedelta
+
+    m = re.match(r"^\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?\s*$", date or "")
+    if not m:
+        return None
+    year, month = int(m.group(1)), int(m.group(2) or 12)
+    if not 1 <= month <= 12:
+        return None
+    try:
+        if m.group(3):
+            return Date(year, month, int(m.group(3)))
+        return Date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+    except ValueError:
+        return None
+
+
+def is_stale(date: str, years: int, today=None) -> bool:
+    """True when a source dated ``date`` (YYYY, YYYY-MM or YYYY-MM-DD) is more than ``years``
+    years old. A date given as a year or a month counts as its last day, so a source is only
+    called old when it surely is; no date or ``years`` <= 0 is never stale."""
+    from datetime import date as Date
+
+    end = _period_end(date)
+    if years <= 0 or end is None:
+        return False
+    today = today or Date.today()
+    try:
+        limit = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        limit = today.replace(year=today.year - years, day=28)
+    return end < limit
+
+
+def _and_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " och " + items[-1]
+
+
+def stale_note(citations: list[Citation], easy_read: bool = False) -> str:
+    """One short note covering every old source of an answer ("" when none is old)."""
+    old = [c for c in citations if c.stale]
+    if not old:
+        return ""
+    marks = [f"[{c.id}]" for c in old]
+    years = list(dict.fromkeys(c.passage.date[:4] for c in old))
+    if easy_read:
+        if len(old) == 1:
+            return f"Obs! Texten {marks[0]} är från {years[0]}.\nDet kan ha ändrats sedan dess."
+        return f"Obs! Texterna {_and_list(marks)} är från {_and_list(years)}.\nDet kan ha ändrats sedan dess."
+    # "siffrorna" when the quote gives a figure (other than a year), else "uppgifterna"
+    what = "siffrorna" if any(DIGIT_RE.search(YEAR_RE.sub("", c.quote)) for c in old) else "uppgifterna"
+    if len(old) == 1:
+        return f"Obs: källan {marks[0]} är från {years[0]}, så {what} kan ha ändrats."
+    if len(years) == 1:
+        return f"Obs: källorna {_and_list(marks)} är från {years[0]}, så {what} kan ha ändrats."
+    each = [f"{m} från {c.passage.date[:4]}" for m, c in zip(marks, old)]
+    return f"Obs: källorna {_and_list(each)} är äldre, så {what} kan ha ändrats."
+
+
+def keep_named_places(question: Question, chosen: list[Window], places: set[str]) -> list[Window]:
+    """When the question names a place ("i Mjölby", "hos oss i Västmanland"), a second quote from a
+    local document of another kommun/län is left out (it answers for somewhere else); quotes from
+    national documents (no kommun/län) and from the places named stay. The first quote is kept."""
+    named = {stem(a) for a in question.anchors if not a.isdigit()} | {stem(a.rstrip("s")) for a in question.anchors}
+    named &= places
+    if len(chosen) < 2 or not named:
+        return chosen
+    kept = chosen[:1]
+    for w in chosen[1:]:
+        p = w.scored.passage
+        local = [v for v in (p.kommun, p.lan) if v]
+        mentions = any(a in w.quote.lower() for a in question.anchors if not a.isdigit())
+        if not local or mentions or any(stem(v.lower()) in named for v in local):
+            kept.append(w)
+    if len(named) >= 2:  # a comparison answers in the order the question names the places
+        order = [stem(a) for a in question.anchors]
+
+        def first_named(w: Window) -> int:
+            p = w.scored.passage
+            hits = [order.index(stem(v.lower())) for v in (p.kommun, p.lan) if v and stem(v.lower()) in order]
+            return min(hits, default=len(order))
+
+        kept.sort(key=first_named)
+    return kept

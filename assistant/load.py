@@ -21,7 +21,7 @@ from .types import Document
 METADATA_FILE = "sources.yaml"
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm"}
 IGNORED_NAMES = {METADATA_FILE, "README.md", ".gitkeep"}
-METADATA_FIELDS = ("title", "publisher", "date", "kind", "language", "kommun", "lan", "url")
+METADATA_FIELDS = ("title", "publisher", "date", "kind", "language", "kommun", "lan", "url", "law")
 
 # Lines that are web or conversion debris, never content.
 BOILERPLATE_LINE_PATTERNS = [

@@ -139,6 +139,7 @@ def split_document(doc: Document, chunk_size: int = 700, chunk_overlap: int = 15
                 language=doc.language,
                 kommun=doc.kommun,
                 lan=doc.lan,
+                law=doc.law,
                 position=position,
                 inline_headings=inline,
             )
@@ -158,14 +159,17 @@ def answer_spans(passage: Passage) -> list[list[Span]]:
     these units; ingest embeds them ahead of time.
     """
     headings = set(passage.inline_headings.split("\n")) if passage.inline_headings else set()
-    spans = [
-        s for s in sentences_of(passage.text)
-        if len(words(s.text)) >= 3 and s.text not in headings and not s.text.rstrip().endswith("?")
+    spans = sentences_of(passage.text)
+    usable = [
+        len(words(s.text)) >= 3 and s.text not in headings and not s.text.rstrip().endswith("?") for s in spans
     ]
     units: list[list[Span]] = []
     for i, span in enumerate(spans):
+        if not usable[i]:
+            continue
         units.append([span])
-        if i + 1 < len(spans):
+        # Only truly adjacent sentences pair up: a quote never jumps over a skipped line.
+        if i + 1 < len(spans) and usable[i + 1]:
             units.append([span, spans[i + 1]])
     return units
 

@@ -20,6 +20,7 @@ class Document:
     kommun: str = ""
     lan: str = ""
     url: str = ""
+    law: str = ""  # for a summary ("vägledning"): the law it summarises
 
     def metadata(self) -> dict[str, str]:
         meta = asdict(self)
@@ -43,6 +44,7 @@ class Passage:
     language: str = "sv"
     kommun: str = ""
     lan: str = ""
+    law: str = ""
     position: int = 0  # order of the passage inside its document
     inline_headings: str = ""  # heading lines inside the text (newline-separated): context, never quoted
 
@@ -75,6 +77,7 @@ class Citation:
     id: int  # the number used in the answer's [n] markers
     passage: Passage
     quote: str  # verbatim sentence(s) of passage.text
+    stale: bool = False  # the source is older than LSS_STALE_YEARS (the answer then ends with a note)
 
     def to_dict(self) -> dict:
         p = self.passage
@@ -87,6 +90,8 @@ class Citation:
             "passage_id": p.passage_id,
             "text": p.text,
             "quote": self.quote,
+            "stale": self.stale,
+            **({"law": p.law} if p.law else {}),
         }
 
 
