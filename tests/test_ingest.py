@@ -52,10 +52,30 @@ def tiny_files(tag: str) -> tuple[dict[str, str], dict]:
 
 @pytest.fixture
 def tiny(tmp_path, make_corpus, settings_for):
-    """A tiny corpus and its settings; returns (settings, corpus_dir)."""
+    """A tiny corpus and its settings; returns (settings, corpus_dir).
+
+    Answer windows are not precomputed here, so embedding counts are passages only;
+    test_answer_windows_are_embedded_once covers the windows."""
     files, sources = tiny_files(uuid.uuid4().hex[:8])
     corpus = make_corpus(tmp_path / "corpus", files, sources)
-    return settings_for(corpus, tmp_path / "data"), corpus
+    return settings_for(corpus, tmp_path / "data", LSS_PRECOMPUTE_WINDOWS="0"), corpus
+
+
+@pytest.mark.slow
+def test_answer_windows_are_embedded_once(tmp_path, make_corpus, settings_for, embedder):
+    from assistant.split import answer_texts
+
+    files, sources = tiny_files(uuid.uuid4().hex[:8])
+    corpus = make_corpus(tmp_path / "corpus", files, sources)
+    settings = settings_for(corpus, tmp_path / "data", LSS_PRECOMPUTE_WINDOWS="1")
+    passages = expected_passages(settings)
+    windows = {t for p in passages for t in answer_texts(p)}
+    before = embedder.encoded_texts
+    ingest(settings, progress=False, embedder=embedder)
+    assert embedder.encoded_texts - before == len(passages) + len(windows)
+    before = embedder.encoded_texts
+    report = ingest(settings, progress=False, embedder=embedder)
+    assert report.embedded == 0 and embedder.encoded_texts == before
 
 
 def expected_passages(settings):
