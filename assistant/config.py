@@ -88,6 +88,11 @@ class Settings:
     store_sync_seconds: float = 30.0  # with a Chroma server: how often a replica checks the store for a newer ingest; 0 = never
     admin_token: str = field(default="", repr=False)  # "" = no admin routes at all
     max_upload_mb: int = 20  # largest document POST /api/admin/upload accepts
+    # For the association and the municipalities (issue #9).
+    stale_years: int = 3  # a cited source older than this many years gets a note in the answer; 0 = never
+    place_boost: float = 0.03  # added to the fused score of passages from a kommun/län the question names
+    record_questions: bool = True  # store declined questions (redacted) for `report gaps`
+    feedback_retention_days: int = 365  # feedback and declined questions older than this are deleted; 0 = keep
 
     @property
     def chroma_dir(self) -> Path:
@@ -140,4 +145,8 @@ def load_settings() -> Settings:
         store_sync_seconds=_env_float("LSS_STORE_SYNC_SECONDS", 30.0),
         admin_token=_env("LSS_ADMIN_TOKEN", ""),
         max_upload_mb=_env_int("LSS_MAX_UPLOAD_MB", 20),
+        stale_years=_env_int("LSS_STALE_YEARS", 3),
+        place_boost=_env_float("LSS_PLACE_BOOST", 0.03),
+        record_questions=_env("LSS_RECORD_QUESTIONS", "1").lower() not in ("0", "false", "no"),
+        feedback_retention_days=_env_int("LSS_FEEDBACK_RETENTION_DAYS", 365),
     )

@@ -148,6 +148,10 @@ class Embedder(Embeddings):
         prompt = self._prompt(kind)
         out = np.zeros((len(texts), 0), dtype=np.float32)
         batch = max(1, self.settings.embed_batch_size)
+        # Longest first, as encode() itself sorts: texts of similar length share a batch, so
+        # little time goes to padding (encode sorts only within the chunk it is given).
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        texts = [texts[i] for i in order]
         parts = []
         for i in range(0, len(texts), batch):
             chunk = texts[i : i + batch]
@@ -159,7 +163,12 @@ class Embedder(Embeddings):
             bar = self._bar  # read once: an ingest in another thread may close it meanwhile
             if bar is not None:
                 bar.update(len(chunk))
-        return np.vstack(parts) if parts else out
+        if not parts:
+            return out
+        vectors = np.vstack(parts)
+        result = np.empty_like(vectors)
+        result[order] = vectors  # back in the caller's order
+        return result
 
     def embed_many(self, texts: list[str], kind: str = "document") -> np.ndarray:
         """Embed texts as documents ("document") or queries ("query"), through the cache."""

@@ -1,9 +1,12 @@
-"""SQLite store for the users' thumbs up/down and comments on answers.
+"""SQLite store for the users' thumbs up/down and comments on answers, and for the
+questions the assistant declined (table ``declined``; the gaps report reads both).
 
 Everything free-text (question, answer, comment) goes through ``redact`` before
 it is written, so the database never holds personnummer, e-mail addresses or
 phone numbers typed by a user. One short-lived connection per call keeps the
-store safe to use from the web server's worker threads.
+store safe to use from the web server's worker threads. Declined questions are only
+written when LSS_RECORD_QUESTIONS is on (default); ``apply_retention`` deletes records
+older than LSS_FEEDBACK_RETENTION_DAYS (default 365).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import logging
 import sqlite3
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from assistant.config import Settings
@@ -40,6 +43,21 @@ CREATE TABLE IF NOT EXISTS feedback (
     channel TEXT NOT NULL DEFAULT ''
 )
 """
+
+# Questions the assistant declined (a gap in the corpus), redacted, for `report gaps`.
+# Written unless LSS_RECORD_QUESTIONS=0; both tables are pruned after LSS_FEEDBACK_RETENTION_DAYS.
+_DECLINED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS declined (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at TEXT NOT NULL,
+    question TEXT NOT NULL DEFAULT '',
+    reason TEXT NOT NULL DEFAULT '',
+    channel TEXT NOT NULL DEFAULT ''
+)
+"""
+
+# Decline reasons that say nothing about the corpus (an attack, an empty or topic-less question).
+NOT_A_GAP = ("injection", "empty", "vague")
 
 CSV_COLUMNS = (
     "id",
@@ -69,6 +87,15 @@ class FeedbackRecord:
     channel: str
 
 
+@dataclass(frozen=True)
+class DeclinedRecord:
+    id: int
+    created_at: str
+    question: str  # redacted
+    reason: str  # the answerer's decline reason, e.g. "unknown_terms:färdtjänst"
+    channel: str
+
+
 def feedback_db_path(settings: Settings) -> Path:
     """LSS_FEEDBACK_DB, or feedback.sqlite inside the data directory."""
     return settings.feedback_db or settings.data_dir / "feedback.sqlite"
@@ -85,6 +112,7 @@ class FeedbackStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(self._connect()) as conn, conn:
             conn.execute(_SCHEMA)
+            conn.execute(_DECLINED_SCHEMA)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "FeedbackStore":
@@ -181,6 +209,71 @@ class FeedbackStore:
                     ]
                 )
         return len(records)
+
+    # -- declined questions and retention -------------------------------------------
+    def add_declined(self, question: str, reason: str = "", channel: str = "") -> int | None:
+        """Store a declined question (redacted); None when its reason is not a corpus gap."""
+        if str(reason or "").split(":")[0] in NOT_A_GAP:
+            return None
+        row = (
+            datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            _clean(question, MAX_TEXT_CHARS),
+            str(reason or "")[:200],
+            str(channel or "")[:20],
+        )
+        with closing(self._connect()) as conn, conn:
+            cur = conn.execute("INSERT INTO declined (created_at, question, reason, channel) VALUES (?, ?, ?, ?)", row)
+            return int(cur.lastrowid)
+
+    def declined(self, since: str | None = None) -> list[DeclinedRecord]:
+        """Declined questions (oldest first), from ``since`` (an ISO time) when given."""
+        sql, args = "SELECT * FROM declined", ()
+        if since:
+            sql, args = sql + " WHERE created_at >= ?", (since,)
+        with closing(self._connect()) as conn:
+            rows = conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [DeclinedRecord(r["id"], r["created_at"], r["question"], r["reason"], r["channel"]) for r in rows]
+
+    def thumbs_down(self, since: str | None = None) -> list[FeedbackRecord]:
+        sql, args = "SELECT * FROM feedback WHERE rating = 'down'", ()
+        if since:
+            sql, args = sql + " AND created_at >= ?", (since,)
+        with closing(self._connect()) as conn:
+            rows = conn.execute(sql + " ORDER BY id", args).fetchall()
+        return [_record(r) for r in rows]
+
+    def delete_older_than(self, days: int) -> int:
+        """Delete feedback and declined questions older than ``days`` days (0 or less: keep all)."""
+        if days <= 0:
+            return 0
+        cutoff = (datetime.now(timezone.utc) - timedelta(days=days)).isoformat(timespec="seconds")
+        with closing(self._connect()) as conn, conn:
+            n = conn.execute("DELETE FROM feedback WHERE created_at < ?", (cutoff,)).rowcount
+            n += conn.execute("DELETE FROM declined WHERE created_at < ?", (cutoff,)).rowcount
+        if n:
+            log.info("retention: deleted %d feedback records older than %d days", n, days)
+        return n
+
+
+
+def record_declined(store: "FeedbackStore | None", settings: Settings, question: str, answer, channel: str) -> None:
+    """Called by the front ends after every answer: keep a declined question for the gaps report
+    (unless LSS_RECORD_QUESTIONS=0). Never raises: recording must not break answering."""
+    if store is None or not settings.record_questions or getattr(answer, "answered", True):
+        return
+    try:
+        store.add_declined(question, getattr(answer, "reason", ""), channel)
+    except Exception:
+        log.exception("could not record a declined question")
+
+
+def apply_retention(store: "FeedbackStore", settings: Settings) -> int:
+    """LSS_FEEDBACK_RETENTION_DAYS: run at app start and before a report. Never raises."""
+    try:
+        return store.delete_older_than(settings.feedback_retention_days)
+    except Exception:
+        log.exception("could not apply the feedback retention")
+        return 0
 
 
 def _record(row: sqlite3.Row) -> FeedbackRecord:

@@ -4,6 +4,7 @@ This is what the presentation stage (CLI, Gradio app, HTTP API, widget) talks to
 
     assistant = Assistant.open()                 # IndexNotReady if ingest never ran
     answer = assistant.ask("Vad är en kontaktperson?", history=[...], easy_read=False)
+    answer = assistant.ask("Hur många stödpedagoger finns det?", kommun="Mjölby")  # that kommun + national sources
     answer.to_dict()                             # the JSON contract
     assistant.reindex()                          # incremental ingest, then the new passages are live
 
@@ -14,9 +15,11 @@ The retriever and the answerer built on its passages are swapped in together
 from __future__ import annotations
 
 import logging
+import re
 import sys
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -24,8 +27,9 @@ from .answer import ExtractiveAnswerer, idf_table, place_stems
 from .config import Settings, load_settings
 from .embed import Embedder
 from .index import IndexNotBuilt, IngestReport, IngestRunning, embed_answer_windows, index_exists, ingest
-from .retrieve import Retriever, StoreUnavailable
-from .types import Answer
+from .retrieve import MODES, RankedLists, Retriever, StoreUnavailable
+from .scoping import Places, boost, filter_lists
+from .types import Answer, ScoredPassage
 
 __all__ = [
     "Assistant",
@@ -35,6 +39,7 @@ __all__ = [
     "StoreUnavailable",
     "validate_question",
     "validate_history",
+    "validate_kommun",
 ]
 
 log = logging.getLogger(__name__)
@@ -61,13 +66,31 @@ class IndexNotReady(RuntimeError):
         super().__init__(self.message)
 
 
+_ANSI_ESCAPE_RE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+
+
 def _strip_controls(text: str) -> str:
-    return "".join(ch for ch in text if ch in "\n\t" or ch.isprintable())
+    """Terminal escape sequences go whole; other control characters become spaces (words stay
+    apart); invisible format characters (zero-width, direction overrides), lone surrogates and
+    unassigned code points are removed."""
+    text = _ANSI_ESCAPE_RE.sub(" ", text)
+    out = []
+    for ch in text:
+        if ch in "\n\t" or ch.isprintable():
+            out.append(ch)
+        elif unicodedata.category(ch) == "Cc" or ch in "\u2028\u2029":
+            out.append(" ")
+    return "".join(out)
 
 
 def validate_question(question, settings: Settings) -> str:
     if not isinstance(question, str):
         raise QuestionError("question_not_string", "Frågan måste vara text.")
+    if len(question) > 20 * settings.max_question_chars + 1000:  # hopeless: do not scan megabytes
+        raise QuestionError(
+            "question_too_long",
+            f"Frågan är för lång ({len(question)} tecken). Korta ner den till högst {settings.max_question_chars} tecken.",
+        )
     cleaned = " ".join(_strip_controls(question).split())
     if not cleaned:
         raise QuestionError("question_empty", "Skriv en fråga först, till exempel: Vad är en kontaktperson?")
@@ -100,12 +123,39 @@ def validate_history(history) -> list[dict]:
     return out
 
 
+MAX_KOMMUN_CHARS = 100
+
+
+def validate_kommun(kommun, places: Places) -> str | None:
+    """None for no filter ("" or None); else the kommun as the corpus writes it.
+    QuestionError (Swedish, listing the known ones) for anything else."""
+    if kommun is None:
+        return None
+    if not isinstance(kommun, str):
+        raise QuestionError("kommun_invalid", "Kommunen måste anges som text.")
+    name = " ".join(_strip_controls(kommun).split())
+    if not name:
+        return None
+    if len(name) > MAX_KOMMUN_CHARS:
+        raise QuestionError("kommun_invalid", f"Kommunens namn är för långt (högst {MAX_KOMMUN_CHARS} tecken).")
+    found = places.kommun(name)
+    if found:
+        return found
+    known = places.sorted_kommuner()
+    listed = ", ".join(known) if known else "(inga: alla källor är nationella)"
+    raise QuestionError(
+        "unknown_kommun",
+        f"Det finns inga källor från kommunen \"{name[:60]}\". Välj en av: {listed} – eller fråga utan kommun.",
+    )
+
+
 @dataclass(frozen=True)
 class _Index:
     """What one opened index consists of; replaced whole, never edited."""
 
     retriever: Retriever
     answerer: ExtractiveAnswerer
+    places: Places  # the kommuner and län the passages come from
 
 
 class Assistant:
@@ -123,9 +173,10 @@ class Assistant:
     def _index_for(self, retriever: Retriever) -> _Index:
         passages = retriever.lexical.passages
         answerer = ExtractiveAnswerer(
-            self.embedder, idf_table(passages), place_stems(passages), self.settings.answer_max_sentences
+            self.embedder, idf_table(passages), place_stems(passages), self.settings.answer_max_sentences,
+            stale_years=self.settings.stale_years,
         )
-        return _Index(retriever, answerer)
+        return _Index(retriever, answerer, Places.of(passages))
 
     @property
     def retriever(self) -> Retriever:
@@ -244,13 +295,13 @@ class Assistant:
         self.embedder.query_vector("uppvärmning")
 
     # -- asking ------------------------------------------------------------------
-    def ask(self, question, history=None, easy_read: bool = False) -> Answer:
-        for event, payload in self.ask_stream(question, history, easy_read):
+    def ask(self, question, history=None, easy_read: bool = False, kommun: str | None = None) -> Answer:
+        for event, payload in self.ask_stream(question, history, easy_read, kommun=kommun):
             if event == "final":
                 return payload
         raise RuntimeError("ask_stream ended without an answer")  # unreachable by construction
 
-    def ask_stream(self, question, history=None, easy_read: bool = False) -> Iterator[tuple[str, object]]:
+    def ask_stream(self, question, history=None, easy_read: bool = False, kommun: str | None = None) -> Iterator[tuple[str, object]]:
         """Yield ("delta", text) pieces of the answer, then one ("final", Answer).
 
         The extractive answer is complete at once; it is streamed sentence by sentence
@@ -261,12 +312,13 @@ class Assistant:
         turns = validate_history(history)
         self.sync_with_store()
         index = self._index  # one consistent retriever + answerer for the whole question
+        kommun = validate_kommun(kommun, index.places)
         question_obj = index.answerer.parse(text, turns)
         t0 = time.perf_counter()
         candidates, qvec = [], None
         if question_obj.text:
             qvec = self.embedder.query_vector(question_obj.retrieval_query)
-            candidates = index.retriever.retrieve(question_obj.retrieval_query, k=self.settings.rerank_candidates, query_vector=qvec)
+            candidates = self.candidates(question_obj, qvec, kommun=kommun, index=index)
         t1 = time.perf_counter()
         answer = index.answerer.answer(
             text, turns, candidates, qvec, question=question_obj, easy_read=easy_read, k=self.passages_to_keep(question_obj)
@@ -277,6 +329,46 @@ class Assistant:
         for piece in _pieces(answer.answer):
             yield "delta", piece
         yield "final", answer
+
+    def candidates(
+        self,
+        question,
+        qvec,
+        kommun: str | None = None,
+        *,
+        k: int | None = None,
+        lists: RankedLists | None = None,
+        index: _Index | None = None,
+    ) -> list[ScoredPassage]:
+        """The passages handed to the answerer's rerank: hybrid retrieval, where passages about
+        a kommun/län the question names get LSS_PLACE_BOOST added to their fused score, and a
+        chosen ``kommun`` keeps only its own, its län's and national passages. ``lists`` (the
+        ranked lists, already fetched) lets the eval score every retrieval mode from one fetch."""
+        index = index or self._index
+        retriever = index.retriever
+        k = k or self.settings.rerank_candidates
+        query = question.retrieval_query
+        named = index.places.named_in(question.text, question.anchors)
+        if not named and question.followup:
+            named = index.places.named_in(query)
+        if kommun:
+            named.add(kommun)
+        if lists is None and not named:
+            return retriever.retrieve(query, k=k, query_vector=qvec)
+        mode = self.settings.retrieval_mode
+        if mode not in MODES:
+            raise ValueError(f"unknown retrieval mode {mode!r}; use one of {MODES}")
+        if lists is None:
+            # A filter drops candidates: fetch more so that enough of the kommun's remain.
+            lists = retriever.ranked_lists(query, max(k, self.settings.candidates) * (3 if kommun else 1), mode, qvec)
+        if kommun:
+            lists = filter_lists(lists, retriever.by_id, kommun, index.places.lan_of.get(kommun, ""))
+        fused = retriever.fuse(lists, len(lists.dense) + len(lists.lexical), mode)
+        return boost(fused, named, self.settings.place_boost)[:k]
+
+    def kommuner(self) -> list[str]:
+        """The kommuner the corpus has documents from (for a filter's choices)."""
+        return self._index.places.sorted_kommuner()
 
     def passages_to_keep(self, question) -> int:
         # Comparisons and follow-ups need candidates from more than one place or turn.
@@ -295,7 +387,7 @@ class Assistant:
         if mode != "hybrid":
             return index.retriever.retrieve(query, k=k, mode="hybrid" if mode == "rrf" else mode)
         qvec = self.embedder.query_vector(query)
-        candidates = index.retriever.retrieve(query, k=max(k, self.settings.rerank_candidates), query_vector=qvec)
+        candidates = self.candidates(parsed, qvec, k=max(k, self.settings.rerank_candidates), index=index)
         return index.answerer.rerank(parsed, candidates, qvec, k)[0]
 
     def health(self) -> dict:

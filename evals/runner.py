@@ -123,7 +123,8 @@ def retrieval_metrics(assistant, questions: list[dict]) -> tuple[dict, list[dict
         evidence = [normalize(e) for e in q["evidence"]]
         for mode in modes:
             if mode == "hybrid":  # the default pipeline: fusion, then the sentence-level rerank
-                candidates = assistant.retriever.fuse(lists, max(10, assistant.settings.rerank_candidates), "hybrid")
+                # the service's own candidates (place boost included), from the lists fetched above
+                candidates = assistant.candidates(parsed, qvec, k=max(10, assistant.settings.rerank_candidates), lists=lists)
                 ranked = assistant.answerer.rerank(parsed, candidates, qvec, 10)[0]
             else:
                 ranked = assistant.retriever.fuse(lists, 10, "hybrid" if mode == "rrf" else mode)

@@ -399,3 +399,101 @@ def test_origin_not_allowed_cannot_frame_or_call_api(page, server, sites):
         "async (base) => { const r = await fetch(base + '/api/health'); return r.status; }", server.base
     )
     assert ok == 200
+
+
+# --- Markup inside a DOCUMENT (not the question): citations must show it as text ---
+
+IMG_MARKUP = '<img src=x onerror="window.__pwned=1">'
+SCRIPT_MARKUP = "<script>window.lssScriptRan=1</script>"
+MARKUP_QUESTION = "Vad gör ledsagaren i Kodby?"
+
+
+@pytest.fixture(scope="module")
+def markup_server(sites, tmp_path_factory, embedder):
+    """The app on a tiny corpus, one document of which holds HTML that would run if rendered."""
+    from conftest import patched_environ, write_corpus
+
+    from assistant.config import load_settings
+    from assistant.index import LexicalIndex, ingest
+
+    allowed, _denied = sites
+    root = tmp_path_factory.mktemp("markup")
+    corpus = write_corpus(
+        root / "corpus",
+        {
+            "ledsagning-kodby.txt": (
+                "Ledsagarservice i Kodby\n\n"
+                "Ledsagarservice i Kodby ges till den som behöver sällskap för att komma ut. "
+                f"{IMG_MARKUP} Ledsagaren i Kodby följer med till bio, teater och fotboll. "
+                f"{SCRIPT_MARKUP} Insatsen beviljas efter ansökan hos kommunen.\n"
+            ),
+            "kontaktperson-kodby.txt": (
+                "Kontaktperson i Kodby\n\n"
+                "En kontaktperson i Kodby träffar den enskilde varje vecka och kan följa med på promenader.\n"
+            ),
+        },
+        sources={"ledsagning-kodby.txt": {"title": "Ledsagarservice i Kodby", "publisher": "Kodby kommun", "date": "2025-01-15"}},
+    )
+    with patched_environ({"LSS_CORPUS_DIR": str(corpus), "LSS_DATA_DIR": str(root / "data")}):
+        settings = load_settings()
+    report = ingest(settings, progress=False, embedder=embedder)
+    assert report.documents == 2 and not report.problems
+    stored = [p.text for p in LexicalIndex.load(settings.lexical_dir).passages]
+    assert any(IMG_MARKUP in t and SCRIPT_MARKUP in t for t in stored), "the loader must keep the markup as text"
+    settings = dataclasses.replace(
+        settings, feedback_db=root / "feedback.sqlite", allowed_origins=(allowed.origin,), rate_limit=1000
+    )
+    with web_helpers.AppServer(settings, web_helpers.ARTIFACTS / "web" / "markup-server.log") as srv:
+        (allowed.root / "host-markup.html").write_text(host_page(srv.base), encoding="utf-8")
+        yield srv
+
+
+def assert_not_run(target) -> None:
+    """Neither piece of markup became an element, so neither could run."""
+    assert target.evaluate("window.__pwned") is None
+    assert target.evaluate("window.lssScriptRan") is None
+    assert target.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+    assert target.evaluate("[...document.scripts].some(s => s.textContent.includes('lssScriptRan'))") is False
+
+
+def test_document_markup_in_citations_is_text_in_the_page(page, markup_server):
+    pg = page
+    pg.goto(markup_server.base + "/")
+    pg.wait_for_selector("#lss-question textarea")
+    answer = ask_ui(pg, MARKUP_QUESTION, 1)
+    assert "[1]" in answer
+    pg.locator("#lss-chat a.lss-cite").first.click(position={"x": 12, "y": 10})
+    active = pg.locator("#lss-sources .lss-source-active")
+    active.wait_for()
+    pg.wait_for_timeout(500)
+    shown = active.locator("details p").inner_text()
+    assert IMG_MARKUP in shown and SCRIPT_MARKUP in shown  # shown literally, as text
+    assert_not_run(pg)
+    assert not pg.dialogs
+    shot(pg, "ui-07-document-markup")
+
+
+def test_document_markup_in_citations_is_text_in_the_widget(page, markup_server, sites):
+    allowed, _ = sites
+    pg = page
+    pg.goto(allowed.origin + "/host-markup.html")
+    pg.locator("#lss-assistant-widget button.launcher").click()
+    frame = widget_frame(pg)
+    box = frame.locator("#lss-input")
+    box.wait_for()
+    box.fill(MARKUP_QUESTION)
+    box.press("Enter")
+    cite = frame.locator(".lss-cite").first
+    cite.wait_for(timeout=60_000)
+    cite.click()
+    active = frame.locator(".lss-citation.active")
+    active.wait_for()
+    pg.wait_for_timeout(500)
+    text = active.inner_text()
+    assert IMG_MARKUP in text and SCRIPT_MARKUP in text
+    assert frame.locator("img").count() == 0
+    embed = next(f for f in pg.frames if f.url.startswith(markup_server.base + "/embed"))
+    assert_not_run(embed)
+    assert_not_run(pg)
+    assert not pg.dialogs
+    shot(pg, "widget-05-document-markup", full_page=False)

@@ -1,8 +1,10 @@
-"""Helpers shared by the web tests: settings as environment, a real server process."""
+"""Helpers shared by the web and fault tests: settings as environment, real server processes
+(the app, a Chroma server)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from assistant.config import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
+CHROMA_BIN = Path(sys.executable).parent / "chroma"  # the venv's chromadb CLI
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The LSS_* variables that make a subprocess load exactly these settings."""
@@ -34,6 +37,13 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "LSS_ANSWER_MAX_SENTENCES": str(settings.answer_max_sentences),
         "LSS_RATE_LIMIT": str(settings.rate_limit),
         "LSS_ALLOWED_ORIGINS": ",".join(settings.allowed_origins),
+        "LSS_RERANK_CANDIDATES": str(settings.rerank_candidates),
+        "LSS_PRECOMPUTE_WINDOWS": "1" if settings.precompute_windows else "0",
+        "LSS_CHROMA_URL": settings.chroma_url,
+        "LSS_CHROMA_TIMEOUT": str(settings.chroma_timeout),
+        "LSS_STORE_SYNC_SECONDS": str(settings.store_sync_seconds),
+        "LSS_ADMIN_TOKEN": settings.admin_token,
+        "LSS_MAX_UPLOAD_MB": str(settings.max_upload_mb),
     }
     optional_paths = {
         "LSS_FEEDBACK_DB": "feedback_db",
@@ -65,15 +75,7 @@ class AppServer:
         self.proc: subprocess.Popen | None = None
 
     def __enter__(self) -> "AppServer":
-        env = {
-            **os.environ,
-            **settings_env(self.settings),
-            "GRADIO_ANALYTICS_ENABLED": "False",
-            "HF_HUB_OFFLINE": "1",
-            "TRANSFORMERS_OFFLINE": "1",
-            "ANONYMIZED_TELEMETRY": "False",
-            "PYTHONUNBUFFERED": "1",
-        }
+        env = subprocess_env(self.settings)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("w")
         self.proc = subprocess.Popen(
@@ -99,6 +101,10 @@ class AppServer:
             time.sleep(0.5)
         raise RuntimeError(f"app.py was not ready within {self.startup_timeout} s; see {self.log_path}")
 
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
     def __exit__(self, *exc) -> None:
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
@@ -108,3 +114,86 @@ class AppServer:
                 self.proc.kill()
                 self.proc.wait(timeout=5)
         self._log.close()
+
+
+def subprocess_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """os.environ + exactly these settings + offline flags, for `python app.py` / `python ingest.py`."""
+    return {
+        **os.environ,
+        **settings_env(settings),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "ANONYMIZED_TELEMETRY": "False",
+        "PYTHONUNBUFFERED": "1",
+        **extra,
+    }
+
+
+class ChromaServer:
+    """`chroma run --path DIR --host 127.0.0.1 --port N` as a subprocess; can be killed, paused
+    and started again on the same path and port."""
+
+    def __init__(self, path: Path, log_path: Path, startup_timeout: float = 60.0):
+        self.path = path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log_path
+        self.startup_timeout = startup_timeout
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> "ChromaServer":
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("a")
+        self.proc = subprocess.Popen(
+            [str(CHROMA_BIN), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
+            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"chroma run exited with {self.proc.returncode}; see {self.log_path}")
+            try:
+                if httpx.get(self.url + "/api/v2/heartbeat", timeout=2).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.25)
+        raise RuntimeError(f"chroma run was not ready within {self.startup_timeout} s; see {self.log_path}")
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL: the server dies without any chance to clean up."""
+        if self.running:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def pause(self) -> None:
+        self.proc.send_signal(signal.SIGSTOP)  # alive, listening, never answering
+
+    def resume(self) -> None:
+        self.proc.send_signal(signal.SIGCONT)
+
+    def ensure_running(self) -> None:
+        if self.running:
+            self.resume()
+        else:
+            self.start()
+
+    def __enter__(self) -> "ChromaServer":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        if self.running:
+            self.resume()
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()

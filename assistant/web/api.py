@@ -17,12 +17,14 @@ import secrets
 from typing import Any, Callable, Iterator, Literal
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field, StrictBool, StrictStr
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.config import Settings
-from assistant.feedback import FeedbackStore
+from assistant.feedback import FeedbackStore, record_declined
 from assistant.redact import redact
 from assistant.service import IndexNotReady, QuestionError, StoreUnavailable, validate_history, validate_question
 from assistant.web.messages import error_message, error_status
@@ -64,6 +66,12 @@ class AskRequest(BaseModel):
         description="Tidigare meddelanden i samtalet (äldst först), för följdfrågor.",
     )
     easy_read: StrictBool = Field(False, description="Svara på lättläst svenska.")
+    kommun: StrictStr | None = Field(
+        None,
+        max_length=100,
+        description="Valfritt: svara bara från den kommunens källor och nationella källor. "
+        "En kommun som inte finns i källorna ger 400 (unknown_kommun) med en lista över dem som finns.",
+    )
 
     model_config = {
         "json_schema_extra": {
@@ -83,6 +91,7 @@ class CitationOut(BaseModel):
     passage_id: str
     text: str
     quote: str
+    stale: bool = Field(False, description="Källan är äldre än LSS_STALE_YEARS år (svaret slutar då med en notis).")
 
 
 class PassageOut(BaseModel):
@@ -148,6 +157,7 @@ _FIELD_CODES = {
     "question": "question_not_string",
     "history": "history_invalid",
     "easy_read": "invalid_easy_read",
+    "kommun": "kommun_invalid",
 }
 
 
@@ -168,7 +178,7 @@ def validation_error_code(errors: list[dict]) -> str:
             codes.append("invalid_body")
         else:
             codes.append("invalid_feedback" if field else "invalid_body")
-    order = ["invalid_json", "invalid_body", "question_missing", "question_not_string", "history_invalid", "invalid_easy_read", "invalid_feedback"]
+    order = ["invalid_json", "invalid_body", "question_missing", "question_not_string", "history_invalid", "invalid_easy_read", "kommun_invalid", "invalid_feedback"]
     return min(codes, key=lambda c: order.index(c) if c in order else len(order)) if codes else "invalid_body"
 
 
@@ -248,10 +258,11 @@ def build_router(
     def ask(body: AskRequest) -> Any:
         assistant, question, history = prepare(body)
         try:
-            answer = assistant.ask(question, history=history, easy_read=body.easy_read)
+            answer = assistant.ask(question, history=history, easy_read=body.easy_read, **_scope(body))
         except Exception as exc:  # every failure becomes a JSON error, never a trace
             raise _logged(service_error(exc), exc, question) from exc
         _log_answer(question, answer)
+        record_declined(feedback, settings, question, answer, "api")
         return JSONResponse(answer.to_dict())
 
     @router.post(
@@ -268,7 +279,7 @@ def build_router(
     )
     def ask_stream(body: AskRequest) -> StreamingResponse:
         assistant, question, history = prepare(body)
-        events = assistant.ask_stream(question, history, body.easy_read)
+        events = assistant.ask_stream(question, history, body.easy_read, **_scope(body))
         try:
             # Pull the first event here so that a rejected question is a 4xx, not a broken stream.
             first = next(events)
@@ -277,7 +288,7 @@ def build_router(
         except Exception as exc:
             raise _logged(service_error(exc), exc, question) from exc
         return StreamingResponse(
-            _sse_stream(first, events, question),
+            _sse_stream(first, events, question, lambda a: record_declined(feedback, settings, question, a, "api")),
             media_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -346,13 +357,20 @@ def build_router(
     return router
 
 
-def _sse_stream(first: tuple, events: Iterator[tuple], question: str) -> Iterator[str]:
+def _scope(body: AskRequest) -> dict:
+    """The optional kommun filter, passed on only when given (an empty string means none)."""
+    return {"kommun": body.kommun} if body.kommun and body.kommun.strip() else {}
+
+
+def _sse_stream(first: tuple, events: Iterator[tuple], question: str, on_final: Callable | None = None) -> Iterator[str]:
     try:
         for kind, payload in _chain(first, events):
             if kind == "delta":
                 yield sse("delta", {"text": payload})
             elif kind == "final":
                 _log_answer(question, payload)
+                if on_final is not None:
+                    on_final(payload)
                 yield sse("final", payload.to_dict())
     except Exception as exc:  # the status line is already sent: report in-band
         err = _logged(service_error(exc), exc, question)
@@ -381,6 +399,16 @@ def _log_answer(question: str, answer: Any) -> None:
     )
 
 
+_HTTP_STATUS_CODES = {
+    400: "invalid_json",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_body",
+}
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Make every API error JSON with a Swedish message (FastAPI's default is a 422 in English)."""
 
@@ -391,6 +419,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(validation_error_code(list(exc.errors())))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        # Errors raised by the framework itself (e.g. a body nested too deep to parse): JSON with
+        # a Swedish message on /api, the framework's default elsewhere.
+        if not request.url.path.startswith("/api/"):
+            return await http_exception_handler(request, exc)
+        code = _HTTP_STATUS_CODES.get(exc.status_code, "internal_error" if exc.status_code >= 500 else "invalid_body")
+        return error_response(code, status=exc.status_code, headers=dict(exc.headers or {}))
 
     @app.exception_handler(Exception)
     async def _unexpected(_request: Request, exc: Exception) -> JSONResponse:

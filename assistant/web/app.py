@@ -22,7 +22,7 @@ from fastapi.middleware.cors import CORSMiddleware  # noqa: E402
 from fastapi.responses import FileResponse, RedirectResponse  # noqa: E402
 
 from assistant.config import Settings, load_settings  # noqa: E402
-from assistant.feedback import FeedbackStore  # noqa: E402
+from assistant.feedback import FeedbackStore, apply_retention  # noqa: E402
 from assistant.web import ui  # noqa: E402
 from assistant.web.admin import add_admin_page, admin_enabled, admin_routes  # noqa: E402
 from assistant.web.api import build_router, install_error_handlers  # noqa: E402
@@ -54,6 +54,7 @@ def create_app(
     settings = settings or load_settings()
     provider = AssistantProvider(settings, assistant)
     feedback = FeedbackStore.from_settings(settings)
+    apply_retention(feedback, settings)  # LSS_FEEDBACK_RETENTION_DAYS: old feedback goes at start
     limiter = limiter or RateLimiter(settings.rate_limit)
 
     app = FastAPI(

@@ -26,6 +26,10 @@ EXAMPLE_QUESTIONS = (
 )
 
 THINKING = "Söker i källorna …"
+ALL_KOMMUNER = "Alla kommuner"
+KOMMUN_LABEL = "Kommun (valfritt)"
+KOMMUN_INFO = "Välj en kommun för att bara få svar från den kommunens källor och nationella källor."
+STALE_SOURCE = "Äldre källa ({year})"
 NO_SOURCES_YET = "Källorna till svaret visas här när du har ställt en fråga."
 DECLINED_NO_SOURCES = (
     "Inga källor: assistenten hittade inget stöd i dokumenten för att svara på frågan, "
@@ -52,6 +56,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
     "history_too_long": (400, "Samtalet är för långt. Börja gärna om med en ny fråga."),
     "invalid_easy_read": (400, "Fältet \"easy_read\" måste vara true eller false."),
+    "kommun_invalid": (400, "Fältet \"kommun\" måste vara text, högst 100 tecken."),
+    "unknown_kommun": (400, "Det finns inga källor från den kommunen. Fråga utan kommun, eller välj en som finns i källorna."),
     "invalid_json": (400, "Förfrågan kunde inte läsas. Skicka giltig JSON."),
     "invalid_body": (400, "Förfrågan har fel format. Skicka ett JSON-objekt."),
     "invalid_feedback": (400, "Återkopplingen har fel format."),

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from assistant.config import Settings
 from assistant.index import IngestReport, ingest
 from assistant.service import Assistant, IndexNotReady, IngestRunning, StoreUnavailable
+from assistant.web.messages import error_message
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +84,16 @@ class AssistantProvider:
             assistant = self.get()
         except IndexNotReady as exc:
             return False, {"ready": False, "passages": 0, "store": "ok", "message": str(exc)}
-        except StoreUnavailable as exc:
-            return False, {"ready": False, "passages": 0, "store": "unavailable", "message": str(exc)}
+        except StoreUnavailable:
+            return False, _store_unavailable()
         try:
             body = dict(assistant.health())
-        except StoreUnavailable as exc:
-            return False, {"ready": False, "passages": 0, "store": "unavailable", "message": str(exc)}
+        except StoreUnavailable:
+            return False, _store_unavailable()
         ready = bool(body.get("ready")) and body.get("store", "ok") == "ok"
         return ready, body
+
+
+def _store_unavailable() -> dict:
+    # The details (the store's address, the error) are logged, never shown on a public endpoint.
+    return {"ready": False, "passages": 0, "store": "unavailable", "message": error_message("store_unavailable")}

@@ -75,17 +75,27 @@ def _meta_line(citation: dict) -> str:
     return " · ".join(esc(p) for p in parts if p)
 
 
+def stale_label(citation: dict) -> str:
+    """"Äldre källa (2019)" for a citation marked stale (older than LSS_STALE_YEARS), else ""."""
+    if citation.get("stale") is not True:
+        return ""
+    year = str(citation.get("date") or "")[:4]
+    return msg.STALE_SOURCE.format(year=year) if year.isdigit() else msg.STALE_SOURCE.replace(" ({year})", "")
+
+
 def render_source_card(citation: dict, turn: int) -> str:
     cite_id = int(citation["id"])
     anchor = source_anchor(turn, cite_id)
     title = esc(citation.get("title") or citation.get("source") or "Okänd källa")
     meta = _meta_line(citation)
+    stale = stale_label(citation)
     quote = esc(citation.get("quote") or "")
     passage = highlight_quote(citation.get("text") or "", citation.get("quote") or "")
     return (
         f'<article class="lss-source" id="{anchor}" tabindex="-1" aria-labelledby="{anchor}-t">'
         f'<h3 id="{anchor}-t"><span class="lss-source-no">[{cite_id}]</span> {title}</h3>'
         + (f'<p class="lss-source-meta">{meta}</p>' if meta else "")
+        + (f'<p class="lss-stale">{esc(stale)}</p>' if stale else "")
         + f'<blockquote class="lss-quote">{quote}</blockquote>'
         f'<details class="lss-passage"><summary>Visa hela stycket</summary>'
         f"<p>{passage}</p></details>"

@@ -16,7 +16,7 @@ from typing import Any, Iterator
 import gradio as gr
 
 from assistant.config import Settings
-from assistant.feedback import FeedbackStore
+from assistant.feedback import FeedbackStore, record_declined
 from assistant.redact import redact
 from assistant.service import (
     MAX_HISTORY_CHARS,
@@ -149,7 +149,24 @@ class ChatPage:
             return exc.message
         return None
 
-    def respond(self, question: str, turns: list[dict] | None, easy_read: bool, request: gr.Request | None = None) -> Iterator[Outputs]:
+    def kommun_choices(self) -> list[str]:
+        """"Alla kommuner" and the kommuner the corpus has documents from (for the drop-down)."""
+        try:
+            known = list(self.provider.get().kommuner())
+        except Exception:  # no index yet, or a test double without kommuner(): no filter offered
+            known = []
+        return [msg.ALL_KOMMUNER] + known
+
+    def refresh_kommuner(self, current: str | None = None) -> Any:
+        choices = self.kommun_choices()
+        return gr.update(choices=choices, value=current if current in choices else msg.ALL_KOMMUNER)
+
+    def ask(self, question: str, turns: list[dict] | None, easy_read: bool, kommun: str | None, request: gr.Request) -> Iterator[Outputs]:
+        """What the page calls: respond() with the kommun chosen in the drop-down."""
+        yield from self.respond(question, turns, easy_read, request, kommun=kommun)
+
+    def respond(self, question: str, turns: list[dict] | None, easy_read: bool, request: gr.Request | None = None,
+                kommun: str | None = None) -> Iterator[Outputs]:
         # A stream cut short (page closed, server restart) can leave a pending turn behind.
         turns = [t for t in (turns or []) if t.get("kind") != "pending"]
         problem = self._validate(question)
@@ -167,18 +184,21 @@ class ChatPage:
         history = history_from(turns)
         pending = turns + [{"kind": "pending", "question": question, "answer": "", "citations": []}]
         yield self._outputs(pending, "", show_comment=False)
-        yield from self._stream(question, history, bool(easy_read), turns, pending)
+        yield from self._stream(question, history, bool(easy_read), turns, pending, _kommun_filter(kommun))
 
-    def _stream(self, question: str, history: list[dict], easy_read: bool, turns: list[dict], pending: list[dict]) -> Iterator[Outputs]:
+    def _stream(self, question: str, history: list[dict], easy_read: bool, turns: list[dict], pending: list[dict],
+                kommun: str | None = None) -> Iterator[Outputs]:
         started = time.monotonic()
         partial = ""
         try:
             assistant = self.provider.get()
-            for kind, payload in assistant.ask_stream(question, history, easy_read):
+            scope = {"kommun": kommun} if kommun else {}
+            for kind, payload in assistant.ask_stream(question, history, easy_read, **scope):
                 if kind == "delta":
                     partial += payload
                     yield self._outputs(pending, "", streaming=partial)
                 elif kind == "final":
+                    record_declined(self.feedback, self.settings, question, payload, "ui")
                     done = turns + [answer_turn(question, payload.to_dict())]
                     log.info(
                         "ui answered=%s in %.0f ms: %r",
@@ -255,6 +275,13 @@ class ChatPage:
         return "", msg.FEEDBACK_COMMENT_THANKS, gr.update(visible=False)
 
 
+def _kommun_filter(choice: Any) -> str | None:
+    """The drop-down's value as a filter: None for "Alla kommuner" or nothing chosen."""
+    if not isinstance(choice, str) or not choice.strip() or choice == msg.ALL_KOMMUNER:
+        return None
+    return choice
+
+
 def _client_ip(request: gr.Request | None) -> str:
     client = getattr(request, "client", None)
     return getattr(client, "host", None) or "unknown"
@@ -304,6 +331,15 @@ def build_blocks(settings: Settings, provider: Any, feedback: FeedbackStore, lim
                     new = gr.Button("Ny fråga", elem_id="lss-new", min_width=100)
                     speak_btn = gr.Button("Läs upp svaret", elem_id="lss-speak", min_width=120)
                     easy = gr.Checkbox(label="Lättläst", value=False, elem_id="lss-easy", min_width=100)
+                kommun_choices = page.kommun_choices()
+                kommun = gr.Dropdown(
+                    choices=kommun_choices,
+                    value=msg.ALL_KOMMUNER,
+                    label=msg.KOMMUN_LABEL,
+                    info=msg.KOMMUN_INFO,
+                    interactive=True,
+                    elem_id="lss-kommun",
+                )
                 with gr.Group(visible=False, elem_id="lss-comment-box") as comment_box:
                     comment = gr.Textbox(label="Vill du berätta mer? Kommentar (valfritt)", lines=2, max_lines=5, max_length=2000, elem_id="lss-comment")
                     send_comment = gr.Button("Skicka kommentar", elem_id="lss-send-comment")
@@ -325,10 +361,10 @@ def build_blocks(settings: Settings, provider: Any, feedback: FeedbackStore, lim
             show_progress="minimal",
             trigger_mode="always_last",
         )
-        question.submit(page.respond, [question, turns, easy], **ask_kwargs)
-        send.click(page.respond, [question, turns, easy], **ask_kwargs)
+        question.submit(page.ask, [question, turns, easy, kommun], **ask_kwargs)
+        send.click(page.ask, [question, turns, easy, kommun], **ask_kwargs)
         for button, text in zip(example_buttons, msg.EXAMPLE_QUESTIONS):
-            button.click(_example_handler(page, text), [turns, easy], **ask_kwargs)
+            button.click(_example_handler(page, text), [turns, easy, kommun], **ask_kwargs)
         new.click(None, js="() => { window.lssStopSpeaking && window.lssStopSpeaking(); }")
         new.click(page.reset, None, outputs, api_visibility="private").then(
             None, js="() => { document.querySelector('#lss-question textarea')?.focus(); }"
@@ -337,6 +373,8 @@ def build_blocks(settings: Settings, provider: Any, feedback: FeedbackStore, lim
         chat.clear(page.reset, None, outputs, api_visibility="private")
         speak_btn.click(None, [speak_text], js="(text) => { window.lssSpeak && window.lssSpeak(text); }")
         easy.change(None, [easy], js="(on) => { document.documentElement.classList.toggle('lss-easy-read', !!on); }")
+        # The corpus can grow (lss-assistant add, admin upload): offer its kommuner as of page load.
+        demo.load(page.refresh_kommuner, [kommun], [kommun], api_visibility="private")
         chat.like(page.on_like, [turns], [turns, feedback_id, comment_box, status], api_visibility="private")
         send_comment.click(page.on_comment, [comment, feedback_id], [comment, status, comment_box], api_visibility="private")
     return demo
@@ -344,8 +382,8 @@ def build_blocks(settings: Settings, provider: Any, feedback: FeedbackStore, lim
 
 def _example_handler(page: ChatPage, text: str):
     # A named closure (not functools.partial) so Gradio still sees the gr.Request parameter.
-    def ask_example(turns: list[dict] | None, easy_read: bool, request: gr.Request) -> Iterator[Outputs]:
-        yield from page.respond(text, turns, easy_read, request)
+    def ask_example(turns: list[dict] | None, easy_read: bool, kommun: str | None, request: gr.Request) -> Iterator[Outputs]:
+        yield from page.respond(text, turns, easy_read, request, kommun=kommun)
 
     return ask_example
 

@@ -33,7 +33,8 @@
       noSpeech: "Din webbläsare kan inte läsa upp text.",
       declined: "Inga källor: assistenten hittade inget stöd i dokumenten för att svara.",
       cleared: "Samtalet är rensat. Ställ en ny fråga.",
-      answerReady: "Svaret är klart."
+      answerReady: "Svaret är klart.",
+      staleSource: "Äldre källa"
     },
     en: {
       title: "LSS assistant",
@@ -63,7 +64,8 @@
       noSpeech: "Your browser cannot read text aloud.",
       declined: "No sources: the assistant found no support in the documents for an answer.",
       cleared: "The conversation is cleared. Ask a new question.",
-      answerReady: "The answer is ready."
+      answerReady: "The answer is ready.",
+      staleSource: "Older source"
     }
   };
 
@@ -72,6 +74,8 @@
   var lang = params.get("lang") === "en" ? "en" : "sv";
   var t = TEXT[lang];
   var inFrame = window.parent !== window;
+  // Optional kommun filter (the widget's data-kommun); the server checks it and explains a wrong one.
+  var kommun = (params.get("kommun") || "").trim().slice(0, 100);
 
   var state = { history: [], easyRead: params.get("easy") === "1", busy: false, turn: 0 };
   var el = {};
@@ -202,6 +206,11 @@
     li.appendChild(node("span", "lss-citation-title", c.title || c.source || ""));
     var meta = [c.publisher, c.date].filter(Boolean).join(", ");
     if (meta) li.appendChild(node("span", "lss-citation-date", " (" + meta + ")"));
+    // A source older than LSS_STALE_YEARS (the answer text ends with a note about it).
+    if (c.stale === true) {
+      var year = String(c.date || "").slice(0, 4);
+      li.appendChild(node("span", "lss-citation-stale", t.staleSource + (/^\d{4}$/.test(year) ? " (" + year + ")" : "")));
+    }
     var q = node("blockquote", "lss-quote");
     q.appendChild(node("mark", null, c.quote || ""));
     li.appendChild(q);
@@ -338,7 +347,9 @@
     var wrap = addMessage("bot", t.thinking);
     status(t.thinking);
     var history = state.history.slice(-MAX_HISTORY);
-    postJSON("api/ask", { question: question, history: history, easy_read: state.easyRead })
+    var body = { question: question, history: history, easy_read: state.easyRead };
+    if (kommun) body.kommun = kommun;
+    postJSON("api/ask", body)
       .then(function (res) {
         if (res.ok) {
           renderAnswer(wrap, res.body, question);

@@ -7,6 +7,7 @@
  *   data-position="right"       "right" (default) or "left"
  *   data-lang="sv"              "sv" (default) or "en" (the interface; answers are Swedish)
  *   data-open="true"            open the panel when the page loads
+ *   data-kommun="Mjölby"        answer only from that kommun's sources and national ones
  *
  * Everything lives in a shadow root with position: fixed, so the host page's
  * styles do not leak in and the host page is never scrolled or resized. The
@@ -30,6 +31,7 @@
   var color = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(data.color || "") ? data.color : "#1d4ed8";
   var side = data.position === "left" ? "left" : "right";
   var startOpen = data.open === "true" || data.open === "1" || data.open === "";
+  var kommun = (data.kommun || "").trim().slice(0, 100);
 
   function readableOn(hex) {
     var h = hex.slice(1);
@@ -106,6 +108,7 @@
     url.searchParams.set("lang", lang);
     url.searchParams.set("title", title);
     url.searchParams.set("color", color);
+    if (kommun) url.searchParams.set("kommun", kommun);
     return url.toString();
   }
 

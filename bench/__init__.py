@@ -1,0 +1,1 @@
+"""Performance benchmarks of LSS-assistenten: ``python -m bench`` (see bench/run.py)."""
