@@ -258,6 +258,19 @@ def cmd_report(args) -> int:
     return 0
 
 
+def cmd_feedback_export(args) -> int:
+    from .config import load_settings
+    from .feedback import FeedbackStore, feedback_db_path
+
+    settings = load_settings()
+    if not feedback_db_path(settings).exists():
+        print(f"Ingen återkoppling finns ännu ({feedback_db_path(settings)}).", file=sys.stderr)
+        return 1
+    count = FeedbackStore.from_settings(settings).export_csv(args.path)
+    print(f"Skrev {count} rader till {args.path}")
+    return 0
+
+
 def cmd_eval(args) -> int:
     from evals.runner import main as eval_main
 
@@ -316,6 +329,12 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--days", type=int, default=90, help="hur många dagar bakåt (standard 90)")
     r.add_argument("--threshold", type=float, default=0.85, help="hur lika frågor ska vara för att grupperas (cosinus, standard 0.85)")
     r.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("feedback", help="återkoppling från appen (se: feedback export)")
+    fb = p.add_subparsers(dest="feedback", required=True)
+    f = fb.add_parser("export", help="skriv all återkoppling (redan maskad) till en CSV-fil")
+    f.add_argument("path", help="CSV-filen som ska skrivas")
+    f.set_defaults(func=cmd_feedback_export)
 
     p = sub.add_parser("eval", help="kör utvärderingen (se evals/)")
     p.add_argument("eval_args", nargs=argparse.REMAINDER)

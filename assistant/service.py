@@ -117,7 +117,7 @@ def validate_history(history) -> list[dict]:
                 'Varje del av samtalshistoriken ska ha "role" ("user" eller "assistant") och "content" (text).',
             )
         total += len(item["content"])
-        out.append({"role": item["role"], "content": _strip_controls(item["content"])})
+        out.append({"role": item["role"], "content": _strip_controls(item["content"]).strip()})
     if total > MAX_HISTORY_CHARS:
         raise QuestionError("history_too_long", "Samtalet är för långt. Börja en ny fråga.")
     return out

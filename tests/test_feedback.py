@@ -70,3 +70,22 @@ def test_default_path_is_in_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("LSS_FEEDBACK_DB", str(tmp_path / "other.sqlite"))
     assert feedback_db_path(load_settings()) == tmp_path / "other.sqlite"
     assert feedback_db_path(dataclasses.replace(settings, feedback_db=None)) == tmp_path / "data" / "feedback.sqlite"
+
+
+def test_cli_exports_feedback_to_csv(tmp_path, monkeypatch):
+    """`lss-assistant feedback export FILE` writes the (redacted) store as CSV."""
+    import csv
+
+    from assistant.cli import main
+    from assistant.feedback import FeedbackStore
+
+    monkeypatch.setenv("LSS_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("LSS_FEEDBACK_DB", raising=False)
+    (tmp_path / "data").mkdir()
+    store = FeedbackStore(tmp_path / "data" / "feedback.sqlite")
+    store.add(question="Mitt nummer är 070-123 45 67", answer="Svar", rating="down", passage_ids=["a:1"], mode="extractive")
+    out = tmp_path / "fb.csv"
+    assert main(["feedback", "export", str(out)]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "[telefon]" in text and "070-123 45 67" not in text
+    assert len(list(csv.reader(text.splitlines()))) == 2
