@@ -12,6 +12,7 @@ Public API:
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import sys
 import threading
@@ -22,6 +23,12 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from .config import DEFAULT_EMBED_MODEL, Settings
+
+# OpenMP threads that wait for work sleep instead of spinning. Read when torch loads, so set
+# here, before the model's first use (a value already in the environment wins). On a small
+# machine shared with other work, spinning threads made embedding one question 4-10x slower
+# (bench/results.md); on an idle machine it makes no difference.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 BUILTIN_PREFIX = "builtin:"
 

@@ -69,6 +69,7 @@ def run(settings, work: Path, runs: int, seed_cache: Path | None, log) -> dict:
         walls.append(wall)
         outputs.append(proc.stdout)
     embedded_cli = [int(m.group(1)) for o in outputs for m in [re.search(r"Inbäddade texter: (\d+)", o)] if m]
+    assert no_embedding and embedded_cli == [0] * runs, f"an unchanged re-ingest embedded texts: {checks} {embedded_cli}"
     log(f"re-ingest: in-process {median(in_process) * 1000:.0f} ms, subprocess {median(walls):.2f} s")
 
     # What the subprocess imported, and the bare interpreter start for comparison.

@@ -222,9 +222,10 @@ def markdown(r: dict) -> str:
             f"| index opened ({mm['open_s']} s) | {at['index_open']} MB |",
             f"| model loaded | {at['model_loaded']} MB |",
             f"| after the questions | {at['after_questions']} MB |",
-            f"| **peak (VmHWM)** | **{mm['peak_rss_mb_vmhwm']} MB** (ru_maxrss {mm['peak_rss_mb_ru_maxrss']} MB) |",
+            f"| **peak (VmHWM)** | **{mm['peak_rss_mb_vmhwm']} MB** |",
             "",
-            f"Goal < 1.5 GB at 100k: {_ok(mm['goal_met'])} (load average {mm['loadavg']}).",
+            f"MB here are MiB (2^20 bytes); the goal < 1.5 GB is read as < 1536 MiB: {_ok(mm['goal_met'])} "
+            f"(load average {mm['loadavg']}).",
             "",
         ]
     return "\n".join(lines) + "\n"
