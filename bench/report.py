@@ -224,7 +224,7 @@ def markdown(r: dict) -> str:
             f"| after the questions | {at['after_questions']} MB |",
             f"| **peak (VmHWM)** | **{mm['peak_rss_mb_vmhwm']} MB** |",
             "",
-            f"MB here are MiB (2^20 bytes); the goal < 1.5 GB is read as < 1536 MiB: {_ok(mm['goal_met'])} "
+            f"MB here are MiB (2^20 bytes); the goal < 1.5 GB is read as < 1.5e9 bytes = {mm['goal_mb']} MiB: {_ok(mm['goal_met'])} "
             f"(load average {mm['loadavg']}).",
             "",
         ]
