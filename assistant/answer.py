@@ -34,6 +34,7 @@ from .swedish import (
     normalize,
     sentences_of,
     stem,
+    synonyms,
     words,
 )
 from .split import answer_spans
@@ -83,6 +84,13 @@ NUMBER_WORDS = {"första", "andra", "tredje", "fjärde", "femte", "några", "få
 YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 DATE_RE = re.compile(r"\b((19|20)\d\d-\d\d(-\d\d)?|\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)|kvartal \d|(vår|höst|vinter|sommar)(en|as)?|årsskiftet|i oktober|vintras)\b", re.I)
 DIGIT_RE = re.compile(r"\d")
+# Question types whose answer has a recognisable form: choose() prefers a close quote that has it.
+KIND_PREFERRED = ("number", "date", "frequency", "cost", "where")
+YEARS_ASKED_RE = re.compile(r"\b(vilka|vilket) år\b|\b(which|what) years?\b", re.I)
+# "Hur många gånger ...?": "för tredje gången", "två gånger", "3 gånger"
+TIMES_RE = re.compile(
+    r"\b(första|andra|tredje|fjärde|femte|sjätte|\d+:?e) gången\b|\b(två|tre|fyra|fem|sex|flera|\d+) gånger\b", re.I
+)
 PERSON_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+\b")
 ROLE_RE = re.compile(r"(sekreterare|ordförande|chef|handläggare|konsulent|styrelse|myndighet|IVO|revisor|fullmäktige|nämnd|förvaltning|kommunen|Försäkringskassan|Socialstyrelsen|\(S\)|\(M\)|\(L\)|\(C\)|\(V\)|\(MP\)|\(KD\)|\(SD\))")
 CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)?\b")
@@ -144,7 +152,10 @@ def weighted_terms(text: str) -> dict[str, float]:
             if w in STOPWORDS or w in QUESTION_WORDS or (len(w) < 2 and not w.isdigit()):
                 continue
             s = stem(w)
-            out[s] = max(out.get(s, 0.0), term_weight(w))
+            # "ofta", "länge", "antal" say what kind of answer is wanted (the question type),
+            # not what it is about: they must not decide which sentence is quoted.
+            weight = min(term_weight(w), 0.5) if s in QUANTITY_STEMS else term_weight(w)
+            out[s] = max(out.get(s, 0.0), weight)
     return out
 
 
@@ -241,6 +252,7 @@ DEFAULT_WINDOW_WEIGHTS = {
     "novelty": 0.08, "type_hit": 0.12, "type_miss": -0.15, "pair": -0.06, "pair_gain": 0.0,
     "pair_second_novel": 0.0, "short": -0.1, "question_mark": -0.3, "length": 0.0, "sim_gap": 0.0,
     "cov_gap": 0.0, "counted_hit": 0.8, "bigram": 0.3, "sim_second_gap": 0.0, "sim_best_part_gap": 0.0, "repeats_previous": -0.5, "section_ref": 0.0,
+    "cov_local": 0.0, "cov_local_gap": 0.0, "passage_cov": 0.0,
 }
 WEIGHTS_FILE = Path(__file__).with_name("window_weights.json")
 
@@ -285,6 +297,7 @@ class Thresholds:
     min_similarity_sv: float = 0.855  # ... (cosine of question and quote)
     min_similarity_en: float = 0.81  # English questions have no lexical overlap with Swedish text
     second_window_margin: float = 2.0  # a second quote is added when it scores this close to the best
+    kind_margin: float = 3.0  # how far below the best a quote with the asked-for kind of answer may score
 
 
 class ExtractiveAnswerer:
@@ -308,6 +321,9 @@ class ExtractiveAnswerer:
         weights = weighted_terms(text)
         if followup:
             previous = [h["content"] for h in history if h.get("role") == "user"][-2:]
+            if self._names_place(text):
+                # "Och Mjölby?" after a question about Hallstahammar: the same question, another place.
+                previous = [self._without_places(p) for p in previous]
             context_stems = [s for p in previous for s in content_stems(p)]
             retrieval_query = " ".join(previous[-1:] + [text])
             for st, wt in weighted_terms(" ".join(previous[-1:])).items():
@@ -328,6 +344,12 @@ class ExtractiveAnswerer:
             ))) if followup else set(),
             anchors=find_anchors(text, self.places, self.idf),
         )
+
+    def _names_place(self, text: str) -> bool:
+        return any(stem(w) in self.places for w in words(text))
+
+    def _without_places(self, text: str) -> str:
+        return " ".join(t for t in text.split() if not (ws := words(t)) or stem(ws[0]) not in self.places)
 
     # -- lexical matching --------------------------------------------------------
     def idf_of(self, s: str) -> float:
@@ -375,6 +397,8 @@ class ExtractiveAnswerer:
                 return 0.8
             if len(q) >= 4 and len(t) > len(q) and q in t:
                 return 0.7  # "kontakt" in "kontaktperson"; never the reverse: a compound is more specific
+        if synonyms().get(q, frozenset()) & tokens:
+            return 0.7  # "kolla" / "granska": the member's word for the document's
         return 0.0
 
     def coverage(self, weights: dict[str, float], tokens: set[str], weak_tokens: set[str]) -> float:
@@ -428,9 +452,12 @@ class ExtractiveAnswerer:
         if qtype == "cost":
             return bool(re.search(r"\d[\d ]*\s*(kr|kronor|mnkr|miljoner|tkr)\b|\bkostnadsfri", text, re.I))
         if qtype == "date":
-            return bool(DATE_RE.search(text)) or any(YEAR_RE.fullmatch(d) for d in new_digits)
+            new_year = any(YEAR_RE.fullmatch(d) for d in new_digits)
+            if YEARS_ASKED_RE.search(question_text):
+                return new_year  # "Vilka år ...?" is answered by years, not by "4 december"
+            return bool(DATE_RE.search(text)) or new_year
         if qtype == "frequency":
-            return bool(FREQUENCY_RE.search(text))
+            return bool(FREQUENCY_RE.search(text) or TIMES_RE.search(text))
         if qtype == "why":
             return bool(REASON_RE.search(text))
         if qtype == "who":
@@ -454,7 +481,8 @@ class ExtractiveAnswerer:
         bigram = len(q_bigrams & set(zip(stems_seq, stems_seq[1:]))) / len(q_bigrams) if q_bigrams else 0.0
         q_set = set(question.weights)
         novelty = min(1.0, len([t for t in tokens if t not in q_set]) / 6.0)
-        type_ok = self._type_signal(question.qtype, text, question.text)
+        # A follow-up's own words include the earlier question's: its years are not an answer.
+        type_ok = self._type_signal(question.qtype, text, question.retrieval_query)
         sim_n = float(np.clip((sim - 0.72) / 0.2, 0.0, 1.0))
         pair = len(w.spans) == 2
         first_cov = self.coverage(question.weights, set(content_stems(w.spans[0].text)), weak) if pair else cov
@@ -493,7 +521,18 @@ class ExtractiveAnswerer:
         best_sim = float(sims.max()) if len(texts) else 0.0
         best_cov = max((f["cov"] + f["cov_en"] for f in all_feats), default=0.0)
         single_sim = {(w.scored.passage.passage_id, w.spans[0].start): float(sim) for w, sim in zip(windows, sims) if len(w.spans) == 1}
+        local = self.local_weights(question, windows)
+        passage_cov: dict[str, float] = {}
+        for w, feats in zip(windows, all_feats):
+            tokens = self._window_tokens(w)
+            feats["cov_local"] = self._weighted_match(local, tokens)
+            pid = w.scored.passage.passage_id
+            if pid not in passage_cov:
+                passage_cov[pid] = self._weighted_match(question.weights, self._passage_tokens(w))
+            feats["passage_cov"] = passage_cov[pid]
+        best_local = max((f["cov_local"] for f in all_feats), default=0.0)
         for w, sim, feats in zip(windows, sims, all_feats):
+            feats["cov_local_gap"] = feats["cov_local"] - best_local
             parts = [single_sim.get((w.scored.passage.passage_id, sp.start), float(sim)) for sp in w.spans]
             # For a pair: is the answer in its second sentence (the first restating the question)?
             feats["sim_second_gap"] = (parts[-1] - best_sim) / 0.05 if len(parts) == 2 else 0.0
@@ -505,6 +544,30 @@ class ExtractiveAnswerer:
             w.coverage = feats["cov"] + feats["cov_en"]
             w.similarity = float(sim)
             w.type_ok = feats["type_miss"] == 0.0
+
+    def _window_tokens(self, w: Window) -> set[str]:
+        p = w.scored.passage
+        return set(content_stems(w.quote)) | set(content_stems(" ".join([p.kommun, p.lan])))
+
+    def _weighted_match(self, weights: dict[str, float], tokens: set[str]) -> float:
+        total = sum(weights.values())
+        return sum(wt * self._match(s, tokens) for s, wt in weights.items()) / total if total else 0.0
+
+    def local_weights(self, question: Question, windows: list[Window]) -> dict[str, float]:
+        """The question's words weighted by how few of this question's candidate windows hold them.
+
+        Every candidate already shares the question's topic ("kontaktperson i Norberg"); what
+        tells the answer apart is the rest of the question ("utreder behovet"), which only a few
+        candidates contain."""
+        if not windows:
+            return dict(question.weights)
+        token_sets = [self._window_tokens(w) for w in windows]
+        n = len(token_sets)
+        out = {}
+        for s, wt in question.weights.items():
+            df = sum(1 for t in token_sets if self._match(s, t))
+            out[s] = wt * math.log(1.0 + n / (1.0 + df))
+        return out
 
     # -- decisions -----------------------------------------------------------------
     def unknown_topic_terms(self, question: Question) -> list[str]:
@@ -551,8 +614,12 @@ class ExtractiveAnswerer:
         if question.english:
             if best.similarity < t.min_similarity_en:
                 return "low_similarity"
-        elif best.coverage < t.min_coverage_sv or (best.coverage < t.weak_coverage_sv and best.similarity < t.min_similarity_sv):
-            return "low_coverage"
+        else:
+            cov = max(best.coverage, self.followup_coverage(question, best))
+            if cov < t.min_coverage_sv or (
+                cov < t.weak_coverage_sv and best.similarity < t.min_similarity_sv and not self.kind_answered(question, best)
+            ):
+                return "low_coverage"
         return ""
 
     def _counted_in(self, counted: str, text: str) -> bool:
@@ -591,14 +658,28 @@ class ExtractiveAnswerer:
             complete = [w for w in ranked[1:] if w.score >= 0.5 * best.score and not self.anchors_missing(question, [w])]
             if complete and len(question.anchors) == 1:
                 best = complete[0]
+        if self.kind_missing(question, best):
+            # "Hur många kommuner ...?" needs a quote with an amount of kommuner: a close candidate
+            # that has one beats the best-scoring one that would be declined for lacking it.
+            places_ok = not self.anchors_missing(question, [best])
+            fitting = [
+                w for w in ranked
+                if w.score >= best.score - self.thresholds.kind_margin and not self.kind_missing(question, w)
+                and (not places_ok or not self.anchors_missing(question, [w]))
+            ]
+            if fitting:
+                best = fitting[0]
         chosen = [best]
         missing = set(self.anchors_missing(question, chosen))
         for w in ranked:
             if w is best or len(best.spans) + len(w.spans) > self.max_sentences or self._overlaps(w, best):
                 continue
             if missing:
-                # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other place.
-                if w.score >= 0.3 * best.score and missing - set(self.anchors_missing(question, [w])):
+                # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other
+                # place. Only then: a quote about one place never gets another place's sentence added
+                # just to name it ("Hur många stödpedagoger har Norberg?" is not answered by Mjölby's).
+                comparison = len(missing) < len(question.anchors)
+                if comparison and w.score >= 0.3 * best.score and missing - set(self.anchors_missing(question, [w])):
                     chosen.append(w)
                     break
                 continue
@@ -607,6 +688,35 @@ class ExtractiveAnswerer:
             chosen.append(w)
             break
         return chosen
+
+    def kind_missing(self, question: Question, w: Window) -> bool:
+        """Whether the quote lacks the kind of answer asked for (an amount, a date, a frequency,
+        a cost, a place) or the thing counted in "hur många X"."""
+        if question.qtype in KIND_PREFERRED and not w.type_ok:
+            return True
+        counted = self.counted_noun(question)
+        return bool(counted) and not self._counted_in(counted, w.quote)
+
+    def followup_coverage(self, question: Question, w: Window) -> float:
+        """A follow-up's words from the earlier turn ("MFD", "material" behind "Var hittar jag dem?")
+        name the topic the conversation is on: they count when the quote's passage has them, the
+        follow-up's own words only when the quote itself does."""
+        if not question.followup:
+            return 0.0
+        own = set(question.stems)
+        window, passage = self._window_tokens(w), self._passage_tokens(w)
+        total = sum(question.weights.values())
+        got = sum(wt * self._match(s, window if s in own else passage) for s, wt in question.weights.items())
+        return got / total if total else 0.0
+
+    def kind_answered(self, question: Question, w: Window) -> bool:
+        """A specific kind of answer ("hur ofta": a frequency) found next to the question's most
+        specific word is evidence enough even when the rest of the question is worded differently
+        ("kolla min plan" / "Planen ska ses över minst en gång varje år")."""
+        if question.qtype not in ("number", "date", "frequency", "cost") or not w.type_ok:
+            return False
+        key = self.key_term(question)
+        return bool(key) and bool(self._match(key, set(content_stems(w.quote))))
 
     @staticmethod
     def _overlaps(a: Window, b: Window) -> bool:

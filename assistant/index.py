@@ -27,7 +27,7 @@ from pathlib import Path
 from .config import Settings
 from .load import LoadProblem, load_corpus
 from .split import answer_texts, split_documents
-from .swedish import lexical_tokens
+from .swedish import TOKEN_FORMAT, lexical_tokens
 from .types import Passage
 
 MANIFEST = "manifest.json"
@@ -175,7 +175,8 @@ class LexicalIndex:
             for p in self.passages:
                 fh.write(json.dumps(asdict(p), ensure_ascii=False) + "\n")
         (tmp / MANIFEST).write_text(
-            json.dumps({"fingerprint": fingerprint, "passages": len(self.passages), "built": time.time()})
+            json.dumps({"fingerprint": fingerprint, "passages": len(self.passages), "built": time.time(),
+                        "tokens": TOKEN_FORMAT})
         )
         # Swap in whole: readers never see half an index.
         old = directory.with_name(directory.name + ".old")
@@ -224,11 +225,14 @@ class LexicalIndex:
 
 
 def read_manifest(settings: Settings) -> dict | None:
+    """The local BM25 index's manifest; None when there is none or it was built with other tokens
+    (then every caller rebuilds it)."""
     path = settings.lexical_dir / MANIFEST
     try:
-        return json.loads(path.read_text())
+        manifest = json.loads(path.read_text())
     except (OSError, ValueError):
         return None
+    return manifest if isinstance(manifest, dict) and manifest.get("tokens") == TOKEN_FORMAT else None
 
 
 def fingerprint(passages: list[Passage]) -> str:

@@ -22,7 +22,7 @@ ABBREVIATIONS = {
 # Words that carry no topic: function words plus question words.
 STOPWORDS = frozenset(
     """
-    alla allt att av blev bli blir blivit de dem den denna deras dess dessa det detta dig din dina ditt
+    alla allt att av blev bli blir blivit de dem dom den denna deras dess dessa det detta dig din dina ditt
     du där då efter ej eller en er era ert ett från för ha hade han hans har henne hennes hon honom hur
     här i icke ingen inom inte jag ju kan kunde man med mellan men mig min mina mitt mot mycket ni nu
     när någon något några och om oss på samma sedan sig sin sina sitt själv skulle som så sådan sådana
@@ -57,8 +57,20 @@ def normalize(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+# Bump when words() / lexical_tokens() change: a BM25 index built with other tokens is rebuilt.
+TOKEN_FORMAT = 2
+# "MFD:s", "LSS:en", "IVO:s": an abbreviation with its ending is the abbreviation ("2025:400" stays).
+_ABBREV_ENDING_RE = re.compile(r"^([a-zåäö]*[a-zåäö]):(s|n|en|et|ens|ets|ar|er|or|na|erna|arna)$")
+
+
 def words(text: str) -> list[str]:
-    return [m.group(0).lower() for m in _WORD_RE.finditer(text)]
+    out = []
+    for m in _WORD_RE.finditer(text):
+        w = m.group(0).lower()
+        if ":" in w and (e := _ABBREV_ENDING_RE.match(w)):
+            w = e.group(1)
+        out.append(w)
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -147,3 +159,37 @@ def sentences_of(text: str) -> list[Span]:
             out.append(Span(offset + span.start, offset + span.end, span.text))
         offset += len(line) + 1
     return out
+
+
+# Everyday words members use and the words the documents use for the same thing. A question
+# word also matches its listed equivalents (weaker than the word itself, see the answerer).
+_SYNONYM_GROUPS = [
+    ("förut", "tidigare"),
+    ("kolla", "granska", "ompröva", "pröva", "tillsyn", "kontrollera"),
+    ("jobba", "arbeta", "arbete", "jobb"),
+    ("pengar", "avgift", "ersättning", "kronor"),
+    ("hjälp", "stöd", "insats"),
+    ("söka", "ansöka", "begära", "ansökan"),
+    ("fråga", "begära", "be"),
+    ("bestämma", "besluta", "beslut"),
+    ("nej", "avslag"),
+    ("dröja", "vänta", "dröjsmål", "försenad"),
+    ("klaga", "överklaga"),
+    ("boende", "bostad"),
+    ("personal", "anställda", "medarbetare"),
+    ("svårt", "svårigheter", "brist"),
+    ("handikapp", "funktionsnedsättning", "funktionshinder"),
+    ("funktionshinder", "funktionsnedsättning"),
+    ("lag", "lagen", "författning"),
+]
+
+
+@lru_cache(maxsize=1)
+def synonyms() -> dict[str, frozenset[str]]:
+    """stem -> the stems of its equivalents."""
+    out: dict[str, set[str]] = {}
+    for group in _SYNONYM_GROUPS:
+        stems = {stem(w) for w in group}
+        for s in stems:
+            out.setdefault(s, set()).update(stems - {s})
+    return {k: frozenset(v) for k, v in out.items()}

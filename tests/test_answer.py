@@ -291,3 +291,61 @@ def test_history_limits():
     with pytest.raises(QuestionError) as exc:
         validate_history([{"role": "user", "content": "x" * (MAX_HISTORY_CHARS + 1)}])
     assert exc.value.code == "history_too_long"
+
+
+# ------------------------------------------------------------------ question forms (real corpus)
+
+
+@pytest.mark.slow
+def test_how_many_times_is_answered_by_an_ordinal(assistant):
+    # "Hur många gånger" asks for a count of times; "för tredje gången" is one.
+    answer = assistant.ask("Hur många gånger har Hallstahammar vunnit bästa LSS kommun?")
+    assert_valid_citations(answer)
+    assert "tredje" in answer_text(answer), answer.answer
+
+
+@pytest.mark.slow
+def test_which_years_in_a_followup_needs_years_not_in_the_history(assistant):
+    history = [
+        {"role": "user", "content": "Vilken kommun blev bästa LSS-kommun i Västmanland 2024?"},
+        {"role": "assistant", "content": "Det blir för tredje gången som Hallstahammars kommun fått utmärkelsen bästa LSS kommun 2024."},
+    ]
+    answer = assistant.ask("Vilka år vann de förut?", history)
+    assert_valid_citations(answer)
+    assert "2020" in answer.answer and "2023" in answer.answer, answer.answer
+
+
+@pytest.mark.slow
+def test_followup_naming_another_place_asks_the_same_about_that_place(assistant):
+    history = [
+        {"role": "user", "content": "Hur många stödpedagoger finns i Hallstahammar?"},
+        {"role": "assistant", "content": "Hallstahammar har idag 27 anställda Stödpedagoger."},
+    ]
+    answer = assistant.ask("Och i Mjölby?", history)
+    assert_valid_citations(answer)
+    assert re.search(r"\b8 stödpedagoger\b", answer.answer), answer.answer
+    assert "hallstahammar" not in answer.retrieval_query.lower()
+
+
+@pytest.mark.slow
+def test_one_place_question_never_borrows_another_places_number(assistant):
+    # The corpus has Mjölby's and Hallstahammar's numbers, not Norberg's: decline, and never quote
+    # Mjölby's number next to a Norberg sentence that only names the place.
+    answer = assistant.ask("Hur många stödpedagoger har Norberg?")
+    assert_declined_in_swedish(answer)
+
+
+@pytest.mark.slow
+def test_where_question_prefers_the_sentence_that_says_where(assistant):
+    answer = assistant.ask("Var finns MFD:s filmer och material om kontaktperson?")
+    assert_valid_citations(answer)
+    assert "kunskapsguiden" in answer_text(answer), answer.answer
+
+
+@pytest.mark.slow
+def test_everyday_words_reach_the_guidance(assistant):
+    # "kolla min plan" / "Planen ska ses över minst en gång varje år": a frequency next to the
+    # question's key word is evidence enough.
+    answer = assistant.ask("hur ofta ska dom kolla min plan igen")
+    assert_valid_citations(answer)
+    assert "minst en gång" in answer_text(answer), answer.answer

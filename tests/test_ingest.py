@@ -311,3 +311,21 @@ def test_vectors_lost_from_chroma_are_restored_by_the_next_ingest(tiny, embedder
     chroma_client(settings).delete_collection(settings.collection)
     ingest(settings, progress=False, embedder=embedder)
     assert_stores_match(settings, passages)
+
+
+def test_bm25_manifest_of_other_tokens_counts_as_no_index(tmp_path, monkeypatch):
+    # A BM25 index built by an older tokenizer must be rebuilt, not read with new query tokens.
+    import json
+
+    from assistant.config import load_settings
+    from assistant.index import MANIFEST, read_manifest
+    from assistant.swedish import TOKEN_FORMAT
+
+    monkeypatch.setenv("LSS_DATA_DIR", str(tmp_path))
+    settings = load_settings()
+    settings.lexical_dir.mkdir(parents=True)
+    path = settings.lexical_dir / MANIFEST
+    path.write_text(json.dumps({"fingerprint": "abc", "passages": 1}))
+    assert read_manifest(settings) is None
+    path.write_text(json.dumps({"fingerprint": "abc", "passages": 1, "tokens": TOKEN_FORMAT}))
+    assert read_manifest(settings)["fingerprint"] == "abc"

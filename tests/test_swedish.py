@@ -129,3 +129,19 @@ def test_content_stems_drop_question_and_stop_words():
     assert "vem" not in stems and "till" not in stems
     assert any(s.startswith("rapport") for s in stems)
     assert any(s.startswith("beslut") for s in stems)
+
+
+def test_abbreviation_endings_are_the_abbreviation_but_numbers_with_colons_stay():
+    from assistant.swedish import words
+
+    assert words("MFD:s filmer, LSS:en och IVO:s tillsyn") == ["mfd", "filmer", "lss", "och", "ivo", "tillsyn"]
+    assert words("lag (1993:387) och SFS 2025:400, den 1:a") == ["lag", "1993:387", "och", "sfs", "2025:400", "den", "1:a"]
+
+
+def test_synonyms_are_symmetric_stems():
+    from assistant.swedish import stem, synonyms
+
+    table = synonyms()
+    assert stem("tidigare") in table[stem("förut")]
+    assert stem("förut") in table[stem("tidigare")]
+    assert stem("granska") in table[stem("kolla")]
