@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import pytest
 
 from assistant.generate import (
+    MARKER_RE,
     NOTE_UNAVAILABLE,
     NOTE_UNSUPPORTED,
     GenerativeAnswerer,
@@ -22,6 +23,7 @@ from assistant.generate import (
     usable_rewrite,
     validate,
 )
+from assistant.llm import LLMUnavailable, PartsModel
 from assistant.types import Answer, Citation, Passage, ScoredPassage
 
 MJOLBY = Passage(
@@ -216,3 +218,34 @@ def test_prompt_passages_always_include_what_the_extractive_answer_quotes():
 )
 def test_condensed_question_must_keep_the_followups_names(output, expected):
     assert usable_rewrite(output, "Och i Mjölby?") == expected
+
+
+def test_a_corrupt_model_file_is_never_used(tmp_path, monkeypatch):
+    """Parts are concatenated in order and the result verified by size and sha256."""
+    import hashlib
+
+    pkg = tmp_path / "pkgs"
+    for i, data in ((1, b"GGUF-head-"), (2, b"tail")):
+        mod = pkg / f"lsstestpart{i}"
+        (mod / "data").mkdir(parents=True)
+        (mod / "data" / "part.bin").write_bytes(data)
+        (mod / "__init__.py").write_text(
+            "import os\ndef get_part_path():\n    return os.path.join(os.path.dirname(__file__), 'data', 'part.bin')\n"
+        )
+    monkeypatch.syspath_prepend(str(pkg))
+    good = hashlib.sha256(b"GGUF-head-tail").hexdigest()
+    model = PartsModel("m.gguf", "lsstestpart{}", 2, 14, good, "")
+    path = model.ensure(tmp_path / "out", progress=False)
+    assert path.read_bytes() == b"GGUF-head-tail"
+    assert model.ensure(tmp_path / "out", progress=False) == path  # verified once, then reused
+    bad = PartsModel("n.gguf", "lsstestpart{}", 2, 14, "0" * 64, "")
+    with pytest.raises(LLMUnavailable, match="sha256"):
+        bad.ensure(tmp_path / "out", progress=False)
+    assert not (tmp_path / "out" / "n.gguf").exists()
+    missing = PartsModel("o.gguf", "lsstestpart{}", 3, 14, good, "pip install x")
+    with pytest.raises(LLMUnavailable, match="lsstestpart3"):
+        missing.ensure(tmp_path / "out", progress=False)
+
+
+def test_markers_in_streamed_text_are_the_prompts_numbers():
+    assert [m.group(1) for m in MARKER_RE.finditer("a [1] b [2, 3] c [Källa 4]")] == ["1", "2, 3", "4"]
