@@ -283,8 +283,9 @@ class GenerativeAnswerer:
     ``.content`` (a LangChain chat model)."""
 
     def __init__(self, model, timeout: float = 60.0, max_passages: int = 3, stale_years: int = 3,
-                 condense_enabled: bool = True, name: str = ""):
+                 condense_enabled: bool = True, name: str = "", max_tokens: int = 300):
         self.model = model
+        self.max_tokens = max_tokens
         self.timeout = timeout
         self.max_passages = max_passages
         self.stale_years = stale_years
@@ -294,15 +295,18 @@ class GenerativeAnswerer:
     # -- model calls ---------------------------------------------------------------
     def _tokens(self, messages, max_tokens: int | None = None) -> Iterator[str]:
         """The model's text as it comes; ModelTimeout past the deadline (checked per token:
-        an OpenAI client's own timeout covers connecting and each wait for a chunk)."""
+        an OpenAI client's own timeout covers connecting and each wait for a chunk). The token
+        limit is also kept here, as a server may ignore the one in the request."""
         deadline = time.monotonic() + self.timeout
-        kwargs = {"max_tokens": max_tokens} if max_tokens else {}
-        stream = self.model.stream(messages, **kwargs)
+        limit = max_tokens or self.max_tokens
+        stream = self.model.stream(messages, max_tokens=limit)
         try:
-            for chunk in stream:
+            for count, chunk in enumerate(stream, 1):
                 text = chunk.content if isinstance(chunk.content, str) else ""
                 if text:
                     yield text
+                if count >= limit:
+                    break
                 if time.monotonic() > deadline:
                     raise ModelTimeout(f"no complete answer within {self.timeout:.0f} s")
         finally:

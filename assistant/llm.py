@@ -240,7 +240,11 @@ def _openai_model(settings: Settings):
         raise LLMUnavailable("LSS_LLM=openai needs LSS_LLM_BASE_URL (e.g. http://127.0.0.1:8080/v1)")
     from langchain_openai import ChatOpenAI
 
-    extra = {"repeat_penalty": settings.llm_repeat_penalty} if settings.llm_repeat_penalty else None
+    # ChatOpenAI sends the limit as max_completion_tokens, which some servers (llama-cpp-python's)
+    # ignore; the classic max_tokens is understood by vLLM, Ollama, llama.cpp and OpenAI's chat models.
+    extra = {"max_tokens": settings.llm_max_tokens}
+    if settings.llm_repeat_penalty:
+        extra["repeat_penalty"] = settings.llm_repeat_penalty
     return ChatOpenAI(
         base_url=settings.llm_base_url,
         model=settings.llm_model or "default",

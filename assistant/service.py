@@ -171,6 +171,7 @@ def make_generator(settings: Settings, model=None) -> GenerativeAnswerer | None:
     return GenerativeAnswerer(
         model, timeout=settings.llm_timeout, max_passages=settings.llm_passages,
         stale_years=settings.stale_years, condense_enabled=settings.llm_condense, name=describe(settings),
+        max_tokens=settings.llm_max_tokens,
     )
 
 
