@@ -70,7 +70,7 @@ def _read_history(path: str | None) -> list[dict]:
 
 
 def _open_assistant():
-    from .service import Assistant, IndexNotReady, StoreUnavailable
+    from .service import Assistant, IndexNotReady, LLMUnavailable, StoreUnavailable
 
     try:
         return Assistant.open()
@@ -79,6 +79,9 @@ def _open_assistant():
         raise SystemExit(3)
     except StoreUnavailable as exc:
         print(f"Dokumentdatabasen går inte att nå just nu: {exc}", file=sys.stderr)
+        raise SystemExit(3)
+    except LLMUnavailable as exc:
+        print(f"Språkmodellen (LSS_LLM) går inte att använda: {exc}", file=sys.stderr)
         raise SystemExit(3)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_EMBED_MODEL = "builtin:multilingual-e5-small"
+LLM_MODES = ("extractive", "openai", "local")
 
 
 def _env(name: str, default: str) -> str:
@@ -35,6 +36,13 @@ def _env_float(name: str, default: float) -> float:
         return float(raw)
     except ValueError as exc:
         raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+def _env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = _env(name, default).lower()
+    if raw not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
 
 
 def _env_path_or_none(name: str) -> Path | None:
@@ -93,6 +101,21 @@ class Settings:
     place_boost: float = 0.03  # added to the fused score of passages from a kommun/län the question names
     record_questions: bool = True  # store declined questions (redacted) for `report gaps`
     feedback_retention_days: int = 365  # feedback and declined questions older than this are deleted; 0 = keep
+    # Generative answers (issue #3): "extractive" (no model), "openai" (any OpenAI-compatible server)
+    # or "local" (a GGUF model in-process through llama-cpp-python, extra [local-llm]).
+    llm: str = "extractive"
+    llm_base_url: str = ""  # openai: e.g. http://127.0.0.1:8080/v1
+    llm_model: str = ""  # openai: the model name the server expects
+    llm_api_key: str = field(default="", repr=False)  # openai: "" sends a placeholder (local servers need none)
+    llm_timeout: float = 60.0  # seconds for one model call (connect, first token and the whole answer)
+    llm_max_tokens: int = 300  # longest generated answer, in tokens
+    llm_temperature: float = 0.2  # greedy decoding loops on small models
+    llm_repeat_penalty: float | None = None  # None: 1.2 for local, not sent to an openai server
+    llm_model_path: Path | None = None  # local: a GGUF file; None = the default model assembled in <models>
+    llm_threads: int = 0  # local: CPU threads; 0 = all cores
+    llm_context: int = 4096  # local: context window in tokens
+    llm_passages: int = 3  # passages put in the prompt (each ~200-300 tokens)
+    llm_condense: bool = True  # with a model: rewrite a follow-up into a standalone question for retrieval
 
     @property
     def chroma_dir(self) -> Path:
@@ -149,4 +172,17 @@ def load_settings() -> Settings:
         place_boost=_env_float("LSS_PLACE_BOOST", 0.03),
         record_questions=_env("LSS_RECORD_QUESTIONS", "1").lower() not in ("0", "false", "no"),
         feedback_retention_days=_env_int("LSS_FEEDBACK_RETENTION_DAYS", 365),
+        llm=_env_choice("LSS_LLM", "extractive", LLM_MODES),
+        llm_base_url=_env_url("LSS_LLM_BASE_URL"),
+        llm_model=_env("LSS_LLM_MODEL", ""),
+        llm_api_key=_env("LSS_LLM_API_KEY", ""),
+        llm_timeout=_env_float("LSS_LLM_TIMEOUT", 60.0),
+        llm_max_tokens=_env_int("LSS_LLM_MAX_TOKENS", 300),
+        llm_temperature=_env_float("LSS_LLM_TEMPERATURE", 0.2),
+        llm_repeat_penalty=_env_float("LSS_LLM_REPEAT_PENALTY", 0.0) or None,
+        llm_model_path=_env_path_or_none("LSS_LLM_MODEL_PATH"),
+        llm_threads=_env_int("LSS_LLM_THREADS", 0),
+        llm_context=_env_int("LSS_LLM_CONTEXT", 4096),
+        llm_passages=_env_int("LSS_LLM_PASSAGES", 3),
+        llm_condense=_env("LSS_LLM_CONDENSE", "1").lower() not in ("0", "false", "no"),
     )

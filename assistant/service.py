@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from .answer import ExtractiveAnswerer, idf_table, place_stems
 from .config import Settings, load_settings
 from .embed import Embedder
+from .generate import GenerativeAnswerer, followup_question
 from .index import IndexNotBuilt, IngestReport, IngestRunning, embed_answer_windows, index_exists, ingest
+from .llm import LLMUnavailable, describe, make_chat_model
+from .llm import warm_up as warm_up_model
 from .retrieve import MODES, RankedLists, Retriever, StoreUnavailable
 from .scoping import Places, boost, filter_lists
 from .types import Answer, ScoredPassage
@@ -36,6 +39,7 @@ __all__ = [
     "QuestionError",
     "IndexNotReady",
     "IngestRunning",
+    "LLMUnavailable",
     "StoreUnavailable",
     "validate_question",
     "validate_history",
@@ -158,10 +162,25 @@ class _Index:
     places: Places  # the kommuner and län the passages come from
 
 
+def make_generator(settings: Settings, model=None) -> GenerativeAnswerer | None:
+    """The generative answerer LSS_LLM asks for (None for "extractive"); ``model`` overrides
+    the chat model (tests). LLMUnavailable at start-up when the model cannot be used."""
+    model = model if model is not None else make_chat_model(settings)
+    if model is None:
+        return None
+    return GenerativeAnswerer(
+        model, timeout=settings.llm_timeout, max_passages=settings.llm_passages,
+        stale_years=settings.stale_years, condense_enabled=settings.llm_condense, name=describe(settings),
+        max_tokens=settings.llm_max_tokens,
+    )
+
+
 class Assistant:
-    def __init__(self, settings: Settings, embedder: Embedder, retriever: Retriever):
+    def __init__(self, settings: Settings, embedder: Embedder, retriever: Retriever, generator: GenerativeAnswerer | None = None):
         self.settings = settings
         self.embedder = embedder
+        # The model is shared across index reloads: a local one is loaded once.
+        self.generator = generator if generator is not None else make_generator(settings)
         self._index = self._index_for(retriever)
         self._lock = threading.Lock()  # serialises swaps of self._index
         self._reindex_lock = threading.Lock()
@@ -291,8 +310,10 @@ class Assistant:
         threading.Thread(target=work, name="lss-windows", daemon=True).start()
 
     def warm_up(self) -> None:
-        """Load the model before the first question, so a person never waits for it."""
+        """Load the models before the first question, so a person never waits for them."""
         self.embedder.query_vector("uppvärmning")
+        if self.generator is not None:
+            warm_up_model(self.generator.model)
 
     # -- asking ------------------------------------------------------------------
     def ask(self, question, history=None, easy_read: bool = False, kommun: str | None = None) -> Answer:
@@ -302,10 +323,13 @@ class Assistant:
         raise RuntimeError("ask_stream ended without an answer")  # unreachable by construction
 
     def ask_stream(self, question, history=None, easy_read: bool = False, kommun: str | None = None) -> Iterator[tuple[str, object]]:
-        """Yield ("delta", text) pieces of the answer, then one ("final", Answer).
+        """Yield ("delta", text) pieces of the answer, maybe one ("replace", text), then one
+        ("final", Answer).
 
-        The extractive answer is complete at once; it is streamed sentence by sentence
-        so every front end uses the same streaming path as a generative back end would.
+        The extractive answer is complete at once; it is streamed in pieces so every front
+        end uses one streaming path. With a language model (LSS_LLM), a question the
+        evidence supports is worded by the model: its tokens are the deltas, and "replace"
+        carries the checked answer when validation changed the streamed text.
         """
         started = time.perf_counter()
         text = validate_question(question, self.settings)
@@ -314,6 +338,8 @@ class Assistant:
         index = self._index  # one consistent retriever + answerer for the whole question
         kommun = validate_kommun(kommun, index.places)
         question_obj = index.answerer.parse(text, turns)
+        timings: dict[str, float] = {}
+        condensed = self._condense(question_obj, turns, timings)
         t0 = time.perf_counter()
         candidates, qvec = [], None
         if question_obj.text:
@@ -325,10 +351,29 @@ class Assistant:
         )
         t2 = time.perf_counter()
         answer.question = text
-        answer.timings_ms = {"retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - started) * 1000}
-        for piece in _pieces(answer.answer):
-            yield "delta", piece
-        yield "final", answer
+        answer.timings_ms = {**timings, "retrieve": (t1 - t0) * 1000, "answer": (t2 - t1) * 1000, "total": (t2 - started) * 1000}
+        if self.generator is None or not answer.answered:
+            # No model, or the evidence says decline: never ask a model.
+            for piece in _pieces(answer.answer):
+                yield "delta", piece
+            yield "final", answer
+            return
+        for kind, payload in self.generator.stream(followup_question(question_obj, condensed), answer, easy_read):
+            if kind == "final":
+                payload.timings_ms["total"] = (time.perf_counter() - started) * 1000
+            yield kind, payload
+
+    def _condense(self, question, turns: list[dict], timings: dict) -> str | None:
+        """With a model: a follow-up rewritten into a standalone question, used for retrieval.
+        None (the answerer's own follow-up handling stays) without a model or when it fails."""
+        if self.generator is None or not question.followup or not question.text:
+            return None
+        t = time.perf_counter()
+        condensed = self.generator.condense(question.text, turns)
+        timings["condense"] = (time.perf_counter() - t) * 1000
+        if condensed:
+            question.retrieval_query = condensed
+        return condensed
 
     def candidates(
         self,

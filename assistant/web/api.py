@@ -271,6 +271,7 @@ def build_router(
             200: {
                 "content": {"text/event-stream": {}},
                 "description": "Server-sent events: `delta` ({\"text\": ...}) flera gånger, "
+                "ibland `replace` ({\"text\": ...}: den kontrollerade texten ersätter det strömmade), "
                 "sedan `final` med hela svaret (samma JSON som /api/ask), eller `error`.",
             },
             **ERROR_RESPONSES,
@@ -367,6 +368,8 @@ def _sse_stream(first: tuple, events: Iterator[tuple], question: str, on_final: 
         for kind, payload in _chain(first, events):
             if kind == "delta":
                 yield sse("delta", {"text": payload})
+            elif kind == "replace":  # the checked answer differs from the streamed model text
+                yield sse("replace", {"text": payload})
             elif kind == "final":
                 _log_answer(question, payload)
                 if on_final is not None:

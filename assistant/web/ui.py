@@ -197,6 +197,9 @@ class ChatPage:
                 if kind == "delta":
                     partial += payload
                     yield self._outputs(pending, "", streaming=partial)
+                elif kind == "replace":  # validation changed the model's text: show the checked one
+                    partial = payload
+                    yield self._outputs(pending, "", streaming=partial)
                 elif kind == "final":
                     record_declined(self.feedback, self.settings, question, payload, "ui")
                     done = turns + [answer_turn(question, payload.to_dict())]
