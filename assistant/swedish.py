@@ -165,6 +165,7 @@ def sentences_of(text: str) -> list[Span]:
 # word also matches its listed equivalents (weaker than the word itself, see the answerer).
 _SYNONYM_GROUPS = [
     ("förut", "tidigare"),
+    ("stå", "ange", "framgå"),
     ("kolla", "granska", "ompröva", "pröva", "tillsyn", "kontrollera"),
     ("jobba", "arbeta", "arbete", "jobb"),
     ("pengar", "avgift", "ersättning", "kronor"),
