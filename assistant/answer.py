@@ -463,7 +463,10 @@ class ExtractiveAnswerer:
         if qtype == "who":
             return bool(PERSON_RE.search(text)) or bool(ROLE_RE.search(text))
         if qtype == "where":
-            return bool(re.search(r"\b(webbplats|hemsida|på [A-ZÅÄÖ]\w+|i [A-ZÅÄÖ]\w+|kontor|adress|finns (på|hos|i))", text))
+            # "i Mjölby", "på Kunskapsguiden", "hos kommunen"; not "i LSS" (an abbreviation is no place)
+            return bool(re.search(
+                r"\b(webbplats|hemsida|på [A-ZÅÄÖ][a-zåäöé]\w*|i [A-ZÅÄÖ][a-zåäöé]\w*|kontor|adress|finns (på|hos|i)"
+                r"|hos (kommunen|regionen|nämnden|Försäkringskassan|[A-ZÅÄÖ][a-zåäöé]\w*))", text))
         return True
 
     def window_features(self, question: Question, w: Window, sim: float, top_fused: float) -> dict[str, float]:

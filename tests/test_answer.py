@@ -349,3 +349,11 @@ def test_everyday_words_reach_the_guidance(assistant):
     answer = assistant.ask("hur ofta ska dom kolla min plan igen")
     assert_valid_citations(answer)
     assert "minst en gång" in answer_text(answer), answer.answer
+
+
+@pytest.mark.slow
+def test_where_question_is_not_answered_by_an_abbreviation(assistant):
+    # "i LSS" names no place: "Var ansöker man ...?" is answered by "hos kommunen".
+    answer = assistant.ask("Var ansöker man om insatser enligt LSS?")
+    assert_valid_citations(answer)
+    assert "hos kommunen" in answer_text(answer), answer.answer
