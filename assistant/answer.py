@@ -85,7 +85,10 @@ YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 DATE_RE = re.compile(r"\b((19|20)\d\d-\d\d(-\d\d)?|\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)|kvartal \d|(vår|höst|vinter|sommar)(en|as)?|årsskiftet|i oktober|vintras)\b", re.I)
 DIGIT_RE = re.compile(r"\d")
 # Question types whose answer has a recognisable form: choose() prefers a close quote that has it.
-KIND_PREFERRED = ("number", "date", "frequency", "cost", "where")
+KIND_PREFERRED = ("number", "date", "frequency", "cost", "where", "purpose")
+# "Vad kan en kontaktperson hjälpa mig med?", "Vad är daglig verksamhet till för?": what a thing is for.
+PURPOSE_ASKED_RE = re.compile(r"\b(hjälpa (mig|dig|oss|en|till) med|till för|syftet med|what is .* for)\b", re.I)
+PURPOSE_RE = re.compile(r"\b(för att|finns till för|är till för|syftar till|syftet|ska kunna|möjlighet att|möjlighet till)\b", re.I)
 YEARS_ASKED_RE = re.compile(r"\b(vilka|vilket) år\b|\b(which|what) years?\b", re.I)
 # "Hur många gånger ...?": "för tredje gången", "två gånger", "3 gånger"
 TIMES_RE = re.compile(
@@ -169,6 +172,8 @@ def question_type(text: str) -> str:
         kind = _question_type_of(" " + " ".join(ws[:3]) + " ")
         if kind != "what":
             return kind
+    if PURPOSE_ASKED_RE.search(text):
+        return "purpose"  # "Vad kan insatsen kontaktperson hjälpa mig med i vardagen?"
     return "what"
 
 
@@ -460,6 +465,8 @@ class ExtractiveAnswerer:
             return bool(FREQUENCY_RE.search(text) or TIMES_RE.search(text))
         if qtype == "why":
             return bool(REASON_RE.search(text))
+        if qtype == "purpose":
+            return bool(PURPOSE_RE.search(text))
         if qtype == "who":
             return bool(PERSON_RE.search(text)) or bool(ROLE_RE.search(text))
         if qtype == "where":

@@ -357,3 +357,19 @@ def test_where_question_is_not_answered_by_an_abbreviation(assistant):
     answer = assistant.ask("Var ansöker man om insatser enligt LSS?")
     assert_valid_citations(answer)
     assert "hos kommunen" in answer_text(answer), answer.answer
+
+
+@pytest.mark.parametrize(
+    "question, kind",
+    [
+        ("Vad kan insatsen kontaktperson hjälpa mig med i vardagen?", "purpose"),
+        ("Vad är daglig verksamhet till för?", "purpose"),
+        ("Vad är en kontaktperson?", "what"),
+        ("Varför har det dröjt?", "why"),
+        ("Hur många gånger har Hallstahammar vunnit?", "frequency"),
+    ],
+)
+def test_question_type(question, kind):
+    from assistant.answer import question_type
+
+    assert question_type(question) == kind
