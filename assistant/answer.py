@@ -84,8 +84,10 @@ NUMBER_WORDS = {"första", "andra", "tredje", "fjärde", "femte", "några", "få
 YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 DATE_RE = re.compile(r"\b((19|20)\d\d-\d\d(-\d\d)?|\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)|kvartal \d|(vår|höst|vinter|sommar)(en|as)?|årsskiftet|i oktober|vintras)\b", re.I)
 DIGIT_RE = re.compile(r"\d")
-# Question types whose answer has a recognisable form: choose() prefers a close quote that has it.
-KIND_PREFERRED = ("number", "date", "frequency", "cost", "where", "purpose")
+# Question types whose answer has a recognisable form; without it a quote is declined (FORM_REQUIRED),
+# and choose() prefers a close quote that has it (KIND_PREFERRED).
+FORM_REQUIRED = ("number", "date", "frequency", "cost")
+KIND_PREFERRED = FORM_REQUIRED + ("where", "purpose")
 # "Vad kan en kontaktperson hjälpa mig med?", "Vad är daglig verksamhet till för?": what a thing is for.
 PURPOSE_ASKED_RE = re.compile(r"\b(hjälpa (mig|dig|oss|en|till) med|till för|syftet med|what is .* for)\b", re.I)
 PURPOSE_RE = re.compile(r"\b(för att|finns till för|är till för|syftar till|syftet|ska kunna|möjlighet att|möjlighet till)\b", re.I)
@@ -480,12 +482,9 @@ class ExtractiveAnswerer:
         """The signals a window is scored on (names match WINDOW_WEIGHTS)."""
         text = w.quote
         stems_seq = content_stems(text)
-        tokens = set(stems_seq)
+        tokens = self._window_tokens(w)
         p = w.scored.passage
         weak = set(content_stems(" ".join([p.title, p.heading, p.publisher])))
-        # The document's own place counts as said in every sentence of it: naming "Norberg"
-        # must not make one Norberg sentence look better than another.
-        tokens |= set(content_stems(" ".join([p.kommun, p.lan])))
         cov = self.coverage(question.weights, tokens, weak)
         q_bigrams = set(zip(question.stems, question.stems[1:]))
         bigram = len(q_bigrams & set(zip(stems_seq, stems_seq[1:]))) / len(q_bigrams) if q_bigrams else 0.0
@@ -531,14 +530,14 @@ class ExtractiveAnswerer:
         best_sim = float(sims.max()) if len(texts) else 0.0
         best_cov = max((f["cov"] + f["cov_en"] for f in all_feats), default=0.0)
         single_sim = {(w.scored.passage.passage_id, w.spans[0].start): float(sim) for w, sim in zip(windows, sims) if len(w.spans) == 1}
-        local = self.local_weights(question, windows)
+        token_sets = [self._window_tokens(w) for w in windows]
+        local = self.local_weights(question, token_sets)
         passage_cov: dict[str, float] = {}
-        for w, feats in zip(windows, all_feats):
-            tokens = self._window_tokens(w)
-            feats["cov_local"] = self._weighted_match(local, tokens)
+        for w, tokens, feats in zip(windows, token_sets, all_feats):
+            feats["cov_local"] = self.coverage(local, tokens, set())
             pid = w.scored.passage.passage_id
             if pid not in passage_cov:
-                passage_cov[pid] = self._weighted_match(question.weights, self._passage_tokens(w))
+                passage_cov[pid] = self.coverage(question.weights, self._passage_tokens(w), set())
             feats["passage_cov"] = passage_cov[pid]
         best_local = max((f["cov_local"] for f in all_feats), default=0.0)
         for w, sim, feats in zip(windows, sims, all_feats):
@@ -556,22 +555,20 @@ class ExtractiveAnswerer:
             w.type_ok = feats["type_miss"] == 0.0
 
     def _window_tokens(self, w: Window) -> set[str]:
+        """The quote's stems. The document's own place counts as said in every sentence of it:
+        naming "Norberg" must not make one Norberg sentence look better than another."""
         p = w.scored.passage
         return set(content_stems(w.quote)) | set(content_stems(" ".join([p.kommun, p.lan])))
 
-    def _weighted_match(self, weights: dict[str, float], tokens: set[str]) -> float:
-        total = sum(weights.values())
-        return sum(wt * self._match(s, tokens) for s, wt in weights.items()) / total if total else 0.0
-
-    def local_weights(self, question: Question, windows: list[Window]) -> dict[str, float]:
-        """The question's words weighted by how few of this question's candidate windows hold them.
+    def local_weights(self, question: Question, token_sets: list[set[str]]) -> dict[str, float]:
+        """The question's words weighted by how few of this question's candidate windows (given
+        as their token sets) hold them.
 
         Every candidate already shares the question's topic ("kontaktperson i Norberg"); what
         tells the answer apart is the rest of the question ("utreder behovet"), which only a few
         candidates contain."""
-        if not windows:
+        if not token_sets:
             return dict(question.weights)
-        token_sets = [self._window_tokens(w) for w in windows]
         n = len(token_sets)
         out = {}
         for s, wt in question.weights.items():
@@ -610,7 +607,7 @@ class ExtractiveAnswerer:
         missing = self.anchors_missing(question, chosen)
         if missing:
             return "anchor_missing:" + ",".join(missing)
-        if question.qtype in ("number", "date", "frequency", "cost") and not any(w.type_ok for w in chosen):
+        if question.qtype in FORM_REQUIRED and not any(w.type_ok for w in chosen):
             return "answer_type_missing"
         counted = self.counted_noun(question)
         if counted and not any(self._counted_in(counted, w.quote) for w in chosen):
@@ -723,7 +720,7 @@ class ExtractiveAnswerer:
         """A specific kind of answer ("hur ofta": a frequency) found next to the question's most
         specific word is evidence enough even when the rest of the question is worded differently
         ("kolla min plan" / "Planen ska ses över minst en gång varje år")."""
-        if question.qtype not in ("number", "date", "frequency", "cost") or not w.type_ok:
+        if question.qtype not in FORM_REQUIRED or not w.type_ok:
             return False
         key = self.key_term(question)
         return bool(key) and bool(self._match(key, set(content_stems(w.quote))))

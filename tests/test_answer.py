@@ -297,11 +297,25 @@ def test_history_limits():
 
 
 @pytest.mark.slow
-def test_how_many_times_is_answered_by_an_ordinal(assistant):
-    # "Hur många gånger" asks for a count of times; "för tredje gången" is one.
-    answer = assistant.ask("Hur många gånger har Hallstahammar vunnit bästa LSS kommun?")
+@pytest.mark.parametrize(
+    "question, expected",
+    [
+        # "Hur många gånger" asks for a count of times; "för tredje gången" is one.
+        ("Hur många gånger har Hallstahammar vunnit bästa LSS kommun?", "tredje"),
+        # a "where" question prefers the sentence that says where
+        ("Var finns MFD:s filmer och material om kontaktperson?", "kunskapsguiden"),
+        # "i LSS" names no place: "Var ansöker man ...?" is answered by "hos kommunen".
+        ("Var ansöker man om insatser enligt LSS?", "hos kommunen"),
+        # everyday words: "kolla min plan" / "Planen ska ses över minst en gång varje år"; a frequency
+        # next to the question's key word is evidence enough.
+        ("hur ofta ska dom kolla min plan igen", "minst en gång"),
+    ],
+    ids=["ordinal", "where", "where-not-abbreviation", "everyday-words"],
+)
+def test_question_form_is_answered_by_the_sentence_of_that_form(assistant, question, expected):
+    answer = assistant.ask(question)
     assert_valid_citations(answer)
-    assert "tredje" in answer_text(answer), answer.answer
+    assert expected in answer_text(answer), answer.answer
 
 
 @pytest.mark.slow
@@ -333,30 +347,6 @@ def test_one_place_question_never_borrows_another_places_number(assistant):
     # Mjölby's number next to a Norberg sentence that only names the place.
     answer = assistant.ask("Hur många stödpedagoger har Norberg?")
     assert_declined_in_swedish(answer)
-
-
-@pytest.mark.slow
-def test_where_question_prefers_the_sentence_that_says_where(assistant):
-    answer = assistant.ask("Var finns MFD:s filmer och material om kontaktperson?")
-    assert_valid_citations(answer)
-    assert "kunskapsguiden" in answer_text(answer), answer.answer
-
-
-@pytest.mark.slow
-def test_everyday_words_reach_the_guidance(assistant):
-    # "kolla min plan" / "Planen ska ses över minst en gång varje år": a frequency next to the
-    # question's key word is evidence enough.
-    answer = assistant.ask("hur ofta ska dom kolla min plan igen")
-    assert_valid_citations(answer)
-    assert "minst en gång" in answer_text(answer), answer.answer
-
-
-@pytest.mark.slow
-def test_where_question_is_not_answered_by_an_abbreviation(assistant):
-    # "i LSS" names no place: "Var ansöker man ...?" is answered by "hos kommunen".
-    answer = assistant.ask("Var ansöker man om insatser enligt LSS?")
-    assert_valid_citations(answer)
-    assert "hos kommunen" in answer_text(answer), answer.answer
 
 
 @pytest.mark.parametrize(
