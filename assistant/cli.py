@@ -37,26 +37,31 @@ def _quiet_libraries() -> None:
 
 def cmd_ingest(args) -> int:
     from .config import load_settings
-    from .index import EmptyCorpus, IngestRunning, StoreUnavailable, ingest
 
     settings = load_settings()
     print(f"Läser korpusen i {settings.corpus_dir} ...", file=sys.stderr)
-    try:
-        report = ingest(settings, progress=not args.quiet)
-    except EmptyCorpus as exc:
-        print(f"Fel: {exc}", file=sys.stderr)
-        return 2
-    except FileNotFoundError as exc:
-        print(f"Fel: {exc}", file=sys.stderr)
-        return 2
-    except IngestRunning as exc:
-        print(f"Fel: {exc.message}", file=sys.stderr)
-        return 2
-    except StoreUnavailable as exc:
-        print(f"Fel: dokumentdatabasen går inte att nå: {exc}", file=sys.stderr)
+    report = _ingest_or_explain(settings, args.quiet)
+    if report is None:
         return 2
     print(report.summary_sv())
     return 0
+
+
+def _ingest_or_explain(settings, quiet: bool, file_saved: bool = False):
+    """ingest()'s report, or None after telling the user in Swedish why it could not run (and, after
+    `add`, that the file is saved all the same)."""
+    from .index import EmptyCorpus, IngestRunning, StoreUnavailable, ingest
+
+    later = " Filen är sparad; kör lss-assistant ingest senare." if file_saved else ""
+    try:
+        return ingest(settings, progress=not quiet)
+    except (EmptyCorpus, FileNotFoundError) as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+    except IngestRunning as exc:
+        print(f"Fel: {exc.message}{later}", file=sys.stderr)
+    except StoreUnavailable as exc:
+        print(f"Fel: dokumentdatabasen går inte att nå: {exc}{'.' + later if later else ''}", file=sys.stderr)
+    return None
 
 
 def _read_history(path: str | None) -> list[dict]:
@@ -197,7 +202,6 @@ def cmd_add(args) -> int:
     import re
 
     from .config import load_settings
-    from .index import EmptyCorpus, IngestRunning, StoreUnavailable, ingest
     from .upload import UploadError, store_document, write_metadata
 
     settings = load_settings()
@@ -232,16 +236,8 @@ def cmd_add(args) -> int:
     if not metadata.get("date"):
         print("Obs: inget --date angavs, så källan visar inget datum och markeras aldrig som äldre.")
     print("Läser in korpusen (bara det som ändrats) ...", file=sys.stderr)
-    try:
-        report = ingest(settings, progress=not args.quiet)
-    except (EmptyCorpus, FileNotFoundError) as exc:
-        print(f"Fel: {exc}", file=sys.stderr)
-        return 2
-    except IngestRunning as exc:
-        print(f"Fel: {exc.message} Filen är sparad; kör lss-assistant ingest senare.", file=sys.stderr)
-        return 2
-    except StoreUnavailable as exc:
-        print(f"Fel: dokumentdatabasen går inte att nå: {exc}. Filen är sparad; kör lss-assistant ingest senare.", file=sys.stderr)
+    report = _ingest_or_explain(settings, args.quiet, file_saved=True)
+    if report is None:
         return 2
     print(report.summary_sv())
     return 1 if any(p.path == stored.name for p in report.problems) else 0
