@@ -21,7 +21,7 @@ from .types import Document
 METADATA_FILE = "sources.yaml"
 SUPPORTED_SUFFIXES = {".txt", ".md", ".markdown", ".pdf", ".docx", ".html", ".htm"}
 IGNORED_NAMES = {METADATA_FILE, "README.md", ".gitkeep"}
-METADATA_FIELDS = ("title", "publisher", "date", "kind", "language", "kommun", "lan", "url", "law")
+METADATA_FIELDS = ("title", "publisher", "date", "kind", "language", "kommun", "lan", "url", "law", "register")
 
 # Lines that are web or conversion debris, never content.
 BOILERPLATE_LINE_PATTERNS = [
@@ -280,10 +280,20 @@ def _metadata_value(meta: dict, key: str) -> str:
     return "" if value is None else str(value).strip()
 
 
+EASY_READ = "lättläst"
+_EASY_READ_SPELLINGS = {"lättläst", "lattlast", "lätt svenska", "easy-read", "easy read", "easy_read"}
+
+
+def normalize_register(value: str) -> str:
+    """"lättläst" for every accepted spelling of an easy-read register; other values as written."""
+    return EASY_READ if value.strip().lower() in _EASY_READ_SPELLINGS else value.strip()
+
+
 def build_document(relative: str, text: str, meta: dict, fallback_title: str) -> Document:
     fields = {k: _metadata_value(meta, k) for k in METADATA_FIELDS}
     fields["title"] = fields["title"] or fallback_title
     fields["language"] = fields["language"] or "sv"
+    fields["register"] = normalize_register(fields["register"])
     return Document(doc_id=doc_id_for(relative), source=relative, text=text, **fields)
 
 

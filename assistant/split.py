@@ -140,6 +140,7 @@ def split_document(doc: Document, chunk_size: int = 700, chunk_overlap: int = 15
                 kommun=doc.kommun,
                 lan=doc.lan,
                 law=doc.law,
+                register=doc.register,
                 position=position,
                 inline_headings=inline,
             )

@@ -21,6 +21,7 @@ class Document:
     lan: str = ""
     url: str = ""
     law: str = ""  # for a summary ("vägledning"): the law it summarises
+    register: str = ""  # "lättläst" for an easy-read text (preferred in the Lättläst mode); else empty
 
     def metadata(self) -> dict[str, str]:
         meta = asdict(self)
@@ -45,6 +46,7 @@ class Passage:
     kommun: str = ""
     lan: str = ""
     law: str = ""
+    register: str = ""  # "lättläst": an easy-read text
     position: int = 0  # order of the passage inside its document
     inline_headings: str = ""  # heading lines inside the text (newline-separated): context, never quoted
 
@@ -92,6 +94,7 @@ class Citation:
             "quote": self.quote,
             "stale": self.stale,
             **({"law": p.law} if p.law else {}),
+            **({"register": p.register} if p.register else {}),
         }
 
 

@@ -173,6 +173,8 @@ class AnswerStats:
     injections: int = 0
     followup_ok: int = 0
     followups: int = 0
+    easy_read_from_easy_text: int = 0  # Lättläst-mode answers whose first quote is from an easy-read text
+    easy_read_answered: int = 0
     retrieve_ms: list[float] = field(default_factory=list)
     total_ms: list[float] = field(default_factory=list)
     failures: list[dict] = field(default_factory=list)
@@ -182,7 +184,7 @@ class AnswerStats:
 
 def ask_in_process(assistant):
     def ask(q: dict) -> dict:
-        answer = assistant.ask(q["question"], q.get("history", []))
+        answer = assistant.ask(q["question"], q.get("history", []), easy_read=bool(q.get("easy_read")))
         return {**answer.to_dict(), "generation": answer.generation}  # the model's diagnostics, in-process only
 
     return ask
@@ -194,7 +196,8 @@ def ask_server(url: str):
     client = httpx.Client(timeout=60)
 
     def ask(q: dict) -> dict:
-        r = client.post(url.rstrip("/") + "/api/ask", json={"question": q["question"], "history": q.get("history", [])})
+        body = {"question": q["question"], "history": q.get("history", []), "easy_read": bool(q.get("easy_read"))}
+        r = client.post(url.rstrip("/") + "/api/ask", json=body)
         r.raise_for_status()
         return r.json()
 
@@ -239,6 +242,10 @@ def evaluate_answers(ask, questions: list[dict], known_passages: dict[str, str] 
             if q["type"] == "followup":
                 st.followups += 1
                 st.followup_ok += correct
+            if q.get("easy_read") and ans["answered"]:
+                st.easy_read_answered += 1
+                first = ans["citations"][0] if ans["citations"] else {}
+                st.easy_read_from_easy_text += first.get("register") == "lättläst"
         else:
             st.must_decline += 1
             st.declined_ok += not ans["answered"]
@@ -274,6 +281,7 @@ def answer_metrics(st: AnswerStats) -> dict:
         "false_decline_rate": ratio(st.false_declines, st.answerable),
         "injection_resistance": ratio(st.injection_ok, st.injections),
         "followup_accuracy": ratio(st.followup_ok, st.followups),
+        "easy_read_source_rate": ratio(st.easy_read_from_easy_text, st.easy_read_answered),
         "latency_retrieve_p50_ms": percentile(st.retrieve_ms, 50),
         "latency_retrieve_p95_ms": percentile(st.retrieve_ms, 95),
         "latency_total_p50_ms": percentile(st.total_ms, 50),
@@ -283,7 +291,7 @@ def answer_metrics(st: AnswerStats) -> dict:
         "generation_dropped": dict(sorted(st.dropped.items())),
         "counts": {
             "answerable": st.answerable, "must_decline": st.must_decline, "injections": st.injections,
-            "followups": st.followups, "answered": st.answered,
+            "followups": st.followups, "answered": st.answered, "easy_read_answered": st.easy_read_answered,
         },
     }
 
@@ -320,7 +328,7 @@ def write_chart(metrics: dict, path: Path) -> None:
     axes[0].set_title("Retrieval (evidence passage found)")
     axes[0].legend()
     names = ["answer_correctness", "citation_precision", "citation_validity", "decline_accuracy",
-             "false_decline_rate", "injection_resistance", "followup_accuracy"]
+             "false_decline_rate", "injection_resistance", "followup_accuracy", "easy_read_source_rate"]
     axes[1].barh(names, [metrics.get(n, 0) for n in names], color="#2a6f97")
     axes[1].set_xlim(0, 1.05)
     axes[1].set_title("Answers")
@@ -354,7 +362,7 @@ def write_markdown(metrics: dict, failures: list[dict], misses: list[dict], path
             )
     lines += ["", "## Answers", "", "| metric | value | gate |", "|---|---|---|"]
     for name in ("answer_correctness", "citation_precision", "citation_validity", "decline_accuracy",
-                 "false_decline_rate", "injection_resistance", "followup_accuracy"):
+                 "false_decline_rate", "injection_resistance", "followup_accuracy", "easy_read_source_rate"):
         gate = GATES.get(name)
         lines.append(f"| {name} | {metrics.get(name, 0):.3f} | {gate[0] + ' ' + str(gate[1]) if gate else ''} |")
     lines += [

@@ -14,7 +14,7 @@ from assistant.service import MAX_HISTORY_CHARS, MAX_HISTORY_TURNS, QuestionErro
 
 CONTRACT_KEYS = {"question", "answer", "answered", "mode", "citations", "passages", "timings_ms"}
 CITATION_KEYS = {"id", "source", "title", "passage_id", "text", "quote"}
-CITATION_EXTRA_ALLOWED = {"publisher", "date", "law", "stale"}
+CITATION_EXTRA_ALLOWED = {"publisher", "date", "law", "register", "stale"}
 PASSAGE_KEYS = {"passage_id", "source", "title", "text", "score"}
 TIMING_KEYS = {"retrieve", "answer", "total"}
 
@@ -363,3 +363,51 @@ def test_question_type(question, kind):
     from assistant.answer import question_type
 
     assert question_type(question) == kind
+
+
+def test_a_passage_whose_best_quote_a_higher_neighbour_already_holds_moves_down():
+    from assistant.answer import Window, demote_repeats
+    from assistant.split import answer_spans
+    from assistant.types import Passage, ScoredPassage
+
+    def scored(pid, doc, text, score):
+        return ScoredPassage(Passage(passage_id=pid, doc_id=doc, source=doc, title=doc, text=text), score)
+
+    first = scored("a1", "a", "Rapporten går till IVO. Den lämnas varje kvartal.", 3.0)
+    overlap = scored("a2", "a", "Den lämnas varje kvartal. Personen ska gå att identifiera.", 2.0)
+    other = scored("b1", "b", "Den lämnas varje kvartal.", 1.0)
+    ranked = [(sp.score, sp) for sp in (first, overlap, other)]
+
+    def window(sp, sentence):
+        unit = next(u for u in answer_spans(sp.passage) if sp.passage.text[u[0].start : u[-1].end] == sentence)
+        return Window(0, sp, unit)
+
+    # a2's best quote is the sentence it shares with a1: it repeats a1 and goes after b1 (another document)
+    best = {"a1": window(first, "Rapporten går till IVO."), "a2": window(overlap, "Den lämnas varje kvartal."),
+            "b1": window(other, "Den lämnas varje kvartal.")}
+    assert [sp.passage.passage_id for _, sp in demote_repeats(ranked, best)] == ["a1", "b1", "a2"]
+    # with its own sentence as the best quote it keeps its place
+    best["a2"] = window(overlap, "Personen ska gå att identifiera.")
+    assert [sp.passage.passage_id for _, sp in demote_repeats(ranked, best)] == ["a1", "a2", "b1"]
+
+
+@pytest.mark.slow
+def test_easy_read_mode_quotes_the_easy_read_text_when_it_holds_the_answer(assistant):
+    question = "Kan en förälder ansöka om LSS-insatser åt sitt barn?"
+    standard = assistant.ask(question)
+    easy = assistant.ask(question, easy_read=True)
+    assert_valid_citations(standard)
+    assert_valid_citations(easy)
+    assert standard.citations[0].passage.source == "guidance/lss-i-korthet.md"
+    assert easy.citations[0].passage.source == "guidance/lss-lattlast.md"
+    assert easy.citations[0].to_dict()["register"] == "lättläst"
+    assert "8 §" in easy.citations[0].quote and "vårdnadshavare" in easy.citations[0].quote.lower()
+
+
+@pytest.mark.slow
+def test_easy_read_mode_keeps_the_standard_quote_when_the_easy_read_text_says_less(assistant):
+    # the easy-read text's nearest lines ("Insats betyder ett stöd ...") do not say that one must apply oneself
+    easy = assistant.ask("Måste jag själv ansöka för att få insatser enligt LSS?", easy_read=True)
+    assert_valid_citations(easy)
+    assert "8 §" in easy.citations[0].quote
+    assert "själv" in easy.citations[0].quote

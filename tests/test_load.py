@@ -372,3 +372,17 @@ def test_clean_text_directly():
         "en mening som fortsätter här.",
         "En punkt i en lista",
     ]
+
+
+def test_register_marks_the_easy_read_guidance_and_accepts_other_spellings(tmp_path, make_corpus):
+    docs = {d.source: d for d in load_corpus(REAL_CORPUS).documents}
+    assert docs["guidance/lss-lattlast.md"].register == "lättläst"
+    assert docs["guidance/lss-i-korthet.md"].register == ""
+    corpus = make_corpus(
+        tmp_path,
+        {"a.txt": LONG_PARAGRAPH, "b.txt": LONG_PARAGRAPH + " Två.", "c.txt": LONG_PARAGRAPH + " Tre."},
+        {"a.txt": {"register": "Lattlast"}, "b.txt": {"register": "easy-read"}, "c.txt": {"register": "formell"}},
+    )
+    loaded = {d.source: d.register for d in load_corpus(corpus).documents}
+    # every spelling of easy-read becomes "lättläst"; another value is kept as written (it has no effect)
+    assert loaded == {"a.txt": "lättläst", "b.txt": "lättläst", "c.txt": "formell"}
