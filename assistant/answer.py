@@ -251,6 +251,7 @@ def find_anchors(text: str, known_places: set[str], vocabulary: dict[str, float]
     return anchors
 
 
+RESTATE_SHARE = 0.75  # a second quote whose words are this much in the first only restates it
 RERANK_FUSED_WEIGHT = 8.0  # fused RRF scores are ~0.05-0.1; this makes them a tie-breaker, not a driver
 
 # Hand-set starting weights; evals/calibrate.py fits them on the question set and writes
@@ -702,7 +703,8 @@ class ExtractiveAnswerer:
                 continue
             if best.score - w.score > self.thresholds.second_window_margin:
                 break
-            chosen.append(w)
+            if not restates(w, best):
+                chosen.append(w)
             break
         return chosen
 
@@ -806,6 +808,20 @@ class ExtractiveAnswerer:
         text, citations = self.compose(chosen, easy_read)
         return Answer(question=raw_question, answer=text, answered=True, citations=citations, passages=passages,
                       retrieval_query=question.retrieval_query)
+
+
+def restates(w: Window, best: Window) -> bool:
+    """Whether ``w`` says what ``best`` already says, in another summary of the same law: the
+    standard and the easy-read guidance state the same facts, and a second quote that only repeats
+    the first in other words makes the answer longer, not better. A new number (a section, an age,
+    a year) counts as something new."""
+    a, b = w.scored.passage, best.scored.passage
+    if a.doc_id == b.doc_id or not a.law or a.law != b.law:
+        return False
+    if set(re.findall(r"\d+", w.quote)) - set(re.findall(r"\d+", best.quote)):
+        return False
+    own = set(content_stems(w.quote))
+    return bool(own) and len(own & set(content_stems(best.quote))) >= RESTATE_SHARE * len(own)
 
 
 def demote_repeats(ranked: list[tuple[float, ScoredPassage]], best: dict[str, "Window"]) -> list[tuple[float, ScoredPassage]]:

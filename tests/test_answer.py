@@ -411,3 +411,25 @@ def test_easy_read_mode_keeps_the_standard_quote_when_the_easy_read_text_says_le
     assert_valid_citations(easy)
     assert "8 §" in easy.citations[0].quote
     assert "själv" in easy.citations[0].quote
+
+
+def test_a_second_quote_that_restates_the_first_in_the_other_guidance_text_is_left_out():
+    from assistant.answer import Window, restates
+    from assistant.split import answer_spans
+    from assistant.types import Passage, ScoredPassage
+
+    law = "Lag (1993:387) om stöd och service till vissa funktionshindrade"
+
+    def window(doc, text, law=law):
+        p = Passage(passage_id=doc, doc_id=doc, source=doc, title=doc, text=text, law=law)
+        return Window(0, ScoredPassage(p, 1.0), answer_spans(p)[0])
+
+    standard = window("korthet", "Ett beslut om insatser enligt 9 § får överklagas till förvaltningsrätten (27 § LSS).")
+    easy = window("lattlast", "Du kan överklaga ett beslut om insatser (27 § LSS).")
+    assert restates(easy, standard)
+    # a new number is something new: the law's number, a section, an age
+    assert not restates(window("lattlast", "LSS är lagen 1993:387 om insatser (27 § LSS)."), standard)
+    # the same words from a document that summarises no law (a seed) are a source of their own
+    assert not restates(window("seed", "Du kan överklaga ett beslut om insatser (27 § LSS).", law=""), standard)
+    # and the same document is never "another summary"
+    assert not restates(window("korthet", "Du kan överklaga ett beslut om insatser (27 § LSS)."), standard)
