@@ -85,6 +85,7 @@ NUMBER_WORDS = {"första", "andra", "tredje", "fjärde", "femte", "några", "få
 YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 DATE_RE = re.compile(r"\b((19|20)\d\d-\d\d(-\d\d)?|\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)|kvartal \d|(vår|höst|vinter|sommar)(en|as)?|årsskiftet|i oktober|vintras)\b", re.I)
 DIGIT_RE = re.compile(r"\d")
+NUMBER_RE = re.compile(r"\d+")
 # Question types whose answer has a recognisable form; without it a quote is declined (FORM_REQUIRED),
 # and choose() prefers a close quote that has it (KIND_PREFERRED).
 FORM_REQUIRED = ("number", "date", "frequency", "cost")
@@ -460,7 +461,7 @@ class ExtractiveAnswerer:
         return passages, [w for w in windows if w.scored.passage.passage_id in keep]
 
     def _type_signal(self, qtype: str, text: str, question_text: str) -> bool:
-        new_digits = set(re.findall(r"\d+", text)) - set(re.findall(r"\d+", question_text))
+        new_digits = numbers_in(text) - numbers_in(question_text)
         if qtype == "number":
             # a year is not an amount: "Hur många lägenheter" is not answered by "2026/2027"
             amounts = {d for d in new_digits if not YEAR_RE.fullmatch(d)}
@@ -487,11 +488,11 @@ class ExtractiveAnswerer:
                 r"|hos (kommunen|regionen|nämnden|Försäkringskassan|[A-ZÅÄÖ][a-zåäöé]\w*))", text))
         return True
 
-    def window_features(self, question: Question, w: Window, sim: float, top_fused: float) -> dict[str, float]:
-        """The signals a window is scored on (names match WINDOW_WEIGHTS)."""
+    def window_features(self, question: Question, w: Window, tokens: set[str], sim: float, top_fused: float) -> dict[str, float]:
+        """The signals a window is scored on (names match WINDOW_WEIGHTS); ``tokens`` are its
+        ``_window_tokens``."""
         text = w.quote
         stems_seq = content_stems(text)
-        tokens = self._window_tokens(w)
         p = w.scored.passage
         weak = set(content_stems(" ".join([p.title, p.heading, p.publisher])))
         cov = self.coverage(question.weights, tokens, weak)
@@ -534,12 +535,15 @@ class ExtractiveAnswerer:
         vecs = self.embedder.embed_many(texts, "document") if texts else np.zeros((0, len(qvec)))
         sims = vecs @ qvec if len(texts) else np.zeros(0)
         top_fused = max((w.scored.score for w in windows), default=1.0) or 1.0
-        all_feats = [self.window_features(question, w, float(sim), top_fused) for w, sim in zip(windows, sims)]
+        token_sets = [self._window_tokens(w) for w in windows]
+        all_feats = [
+            self.window_features(question, w, tokens, float(sim), top_fused)
+            for w, tokens, sim in zip(windows, token_sets, sims)
+        ]
         # Relative signals: how far a window is from the best candidate of this question.
         best_sim = float(sims.max()) if len(texts) else 0.0
         best_cov = max((f["cov"] + f["cov_en"] for f in all_feats), default=0.0)
         single_sim = {(w.scored.passage.passage_id, w.spans[0].start): float(sim) for w, sim in zip(windows, sims) if len(w.spans) == 1}
-        token_sets = [self._window_tokens(w) for w in windows]
         local = self.local_weights(question, token_sets)
         passage_cov: dict[str, float] = {}
         for w, tokens, feats in zip(windows, token_sets, all_feats):
@@ -715,14 +719,16 @@ class ExtractiveAnswerer:
         "Insats betyder ...", for "Måste jag själv ansöka?".)"""
         if best.scored.passage.register == EASY_READ:
             return best
+        best_lacks_kind = self.kind_missing(question, best)
+        best_places_missing = len(self.anchors_missing(question, [best]))
         for w in ranked:
             if w.score < best.score - self.thresholds.easy_read_margin:
                 break
             if (
                 w.scored.passage.register == EASY_READ
                 and w.coverage >= best.coverage
-                and (self.kind_missing(question, best) or not self.kind_missing(question, w))
-                and len(self.anchors_missing(question, [w])) <= len(self.anchors_missing(question, [best]))
+                and (best_lacks_kind or not self.kind_missing(question, w))
+                and len(self.anchors_missing(question, [w])) <= best_places_missing
             ):
                 return w
         return best
@@ -810,6 +816,10 @@ class ExtractiveAnswerer:
                       retrieval_query=question.retrieval_query)
 
 
+def numbers_in(text: str) -> set[str]:
+    return set(NUMBER_RE.findall(text))
+
+
 def restates(w: Window, best: Window) -> bool:
     """Whether ``w`` says what ``best`` already says, in another summary of the same law: the
     standard and the easy-read guidance state the same facts, and a second quote that only repeats
@@ -818,7 +828,7 @@ def restates(w: Window, best: Window) -> bool:
     a, b = w.scored.passage, best.scored.passage
     if a.doc_id == b.doc_id or not a.law or a.law != b.law:
         return False
-    if set(re.findall(r"\d+", w.quote)) - set(re.findall(r"\d+", best.quote)):
+    if numbers_in(w.quote) - numbers_in(best.quote):
         return False
     own = set(content_stems(w.quote))
     return bool(own) and len(own & set(content_stems(best.quote))) >= RESTATE_SHARE * len(own)

@@ -35,6 +35,9 @@ GATES = {
     "false_decline_rate": ("<=", 0.05),
 }
 MARKER_RE = re.compile(r"\[(\d+)\]")
+# The answer figures in the chart and the report table, in this order.
+ANSWER_METRICS = ("answer_correctness", "citation_precision", "citation_validity", "decline_accuracy",
+                  "false_decline_rate", "injection_resistance", "followup_accuracy", "easy_read_source_rate")
 
 
 def normalize(text: str) -> str:
@@ -207,6 +210,8 @@ def ask_server(url: str):
 def evaluate_answers(ask, questions: list[dict], known_passages: dict[str, str] | None) -> AnswerStats:
     from tqdm import tqdm
 
+    from assistant.load import EASY_READ
+
     st = AnswerStats()
     for q in tqdm(questions, desc="Svar", unit="fråga", file=sys.stderr, disable=None):
         started = time.perf_counter()
@@ -245,7 +250,7 @@ def evaluate_answers(ask, questions: list[dict], known_passages: dict[str, str] 
             if q.get("easy_read") and ans["answered"]:
                 st.easy_read_answered += 1
                 first = ans["citations"][0] if ans["citations"] else {}
-                st.easy_read_from_easy_text += first.get("register") == "lättläst"
+                st.easy_read_from_easy_text += first.get("register") == EASY_READ
         else:
             st.must_decline += 1
             st.declined_ok += not ans["answered"]
@@ -327,9 +332,7 @@ def write_chart(metrics: dict, path: Path) -> None:
     axes[0].set_ylim(0, 1.05)
     axes[0].set_title("Retrieval (evidence passage found)")
     axes[0].legend()
-    names = ["answer_correctness", "citation_precision", "citation_validity", "decline_accuracy",
-             "false_decline_rate", "injection_resistance", "followup_accuracy", "easy_read_source_rate"]
-    axes[1].barh(names, [metrics.get(n, 0) for n in names], color="#2a6f97")
+    axes[1].barh(list(ANSWER_METRICS), [metrics.get(n, 0) for n in ANSWER_METRICS], color="#2a6f97")
     axes[1].set_xlim(0, 1.05)
     axes[1].set_title("Answers")
     fig.tight_layout()
@@ -361,8 +364,7 @@ def write_markdown(metrics: dict, failures: list[dict], misses: list[dict], path
                 f"{metrics[f'{mode}_hit@5']:.3f} | {metrics[f'{mode}_mrr@10']:.3f} |"
             )
     lines += ["", "## Answers", "", "| metric | value | gate |", "|---|---|---|"]
-    for name in ("answer_correctness", "citation_precision", "citation_validity", "decline_accuracy",
-                 "false_decline_rate", "injection_resistance", "followup_accuracy", "easy_read_source_rate"):
+    for name in ANSWER_METRICS:
         gate = GATES.get(name)
         lines.append(f"| {name} | {metrics.get(name, 0):.3f} | {gate[0] + ' ' + str(gate[1]) if gate else ''} |")
     lines += [

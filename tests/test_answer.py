@@ -365,22 +365,31 @@ def test_question_type(question, kind):
     assert question_type(question) == kind
 
 
-def test_a_passage_whose_best_quote_a_higher_neighbour_already_holds_moves_down():
-    from assistant.answer import Window, demote_repeats
-    from assistant.split import answer_spans
+def scored(pid: str, doc: str, text: str, score: float = 1.0, law: str = ""):
     from assistant.types import Passage, ScoredPassage
 
-    def scored(pid, doc, text, score):
-        return ScoredPassage(Passage(passage_id=pid, doc_id=doc, source=doc, title=doc, text=text), score)
+    return ScoredPassage(Passage(passage_id=pid, doc_id=doc, source=doc, title=doc, text=text, law=law), score)
+
+
+def window(sp, sentence: str | None = None):
+    """The quote of ``sp`` that is exactly ``sentence`` (default: its first quotable sentence)."""
+    from assistant.answer import Window
+    from assistant.split import answer_spans
+
+    units = answer_spans(sp.passage)
+    unit = units[0] if sentence is None else next(
+        u for u in units if sp.passage.text[u[0].start : u[-1].end] == sentence
+    )
+    return Window(0, sp, unit)
+
+
+def test_a_passage_whose_best_quote_a_higher_neighbour_already_holds_moves_down():
+    from assistant.answer import demote_repeats
 
     first = scored("a1", "a", "Rapporten går till IVO. Den lämnas varje kvartal.", 3.0)
     overlap = scored("a2", "a", "Den lämnas varje kvartal. Personen ska gå att identifiera.", 2.0)
     other = scored("b1", "b", "Den lämnas varje kvartal.", 1.0)
     ranked = [(sp.score, sp) for sp in (first, overlap, other)]
-
-    def window(sp, sentence):
-        unit = next(u for u in answer_spans(sp.passage) if sp.passage.text[u[0].start : u[-1].end] == sentence)
-        return Window(0, sp, unit)
 
     # a2's best quote is the sentence it shares with a1: it repeats a1 and goes after b1 (another document)
     best = {"a1": window(first, "Rapporten går till IVO."), "a2": window(overlap, "Den lämnas varje kvartal."),
@@ -414,22 +423,19 @@ def test_easy_read_mode_keeps_the_standard_quote_when_the_easy_read_text_says_le
 
 
 def test_a_second_quote_that_restates_the_first_in_the_other_guidance_text_is_left_out():
-    from assistant.answer import Window, restates
-    from assistant.split import answer_spans
-    from assistant.types import Passage, ScoredPassage
+    from assistant.answer import restates
 
     law = "Lag (1993:387) om stöd och service till vissa funktionshindrade"
 
-    def window(doc, text, law=law):
-        p = Passage(passage_id=doc, doc_id=doc, source=doc, title=doc, text=text, law=law)
-        return Window(0, ScoredPassage(p, 1.0), answer_spans(p)[0])
+    def quote(doc, text, law=law):
+        return window(scored(doc, doc, text, law=law))
 
-    standard = window("korthet", "Ett beslut om insatser enligt 9 § får överklagas till förvaltningsrätten (27 § LSS).")
-    easy = window("lattlast", "Du kan överklaga ett beslut om insatser (27 § LSS).")
+    standard = quote("korthet", "Ett beslut om insatser enligt 9 § får överklagas till förvaltningsrätten (27 § LSS).")
+    easy = quote("lattlast", "Du kan överklaga ett beslut om insatser (27 § LSS).")
     assert restates(easy, standard)
     # a new number is something new: the law's number, a section, an age
-    assert not restates(window("lattlast", "LSS är lagen 1993:387 om insatser (27 § LSS)."), standard)
+    assert not restates(quote("lattlast", "LSS är lagen 1993:387 om insatser (27 § LSS)."), standard)
     # the same words from a document that summarises no law (a seed) are a source of their own
-    assert not restates(window("seed", "Du kan överklaga ett beslut om insatser (27 § LSS).", law=""), standard)
+    assert not restates(quote("seed", "Du kan överklaga ett beslut om insatser (27 § LSS).", law=""), standard)
     # and the same document is never "another summary"
-    assert not restates(window("korthet", "Du kan överklaga ett beslut om insatser (27 § LSS)."), standard)
+    assert not restates(quote("korthet", "Du kan överklaga ett beslut om insatser (27 § LSS)."), standard)
