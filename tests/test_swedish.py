@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant.swedish import content_stems, lexical_tokens, normalize, sentences_of, split_sentences
+from assistant.swedish import content_stems, lexical_tokens, normalize, sentences_of, split_sentences, stem
 
 
 def texts(text: str) -> list[str]:
@@ -118,10 +118,21 @@ def test_normalize_unifies_spaces_and_line_ends():
 
 def test_lexical_tokens_stem_swedish_and_split_hyphenated_compounds():
     tokens = lexical_tokens("LSS-insatsen kontaktpersoner och kontaktperson")
-    assert "lss" in tokens and "insats" in tokens
+    assert "lss" in tokens and stem("insatsen") in tokens
     # inflected forms share a stem, stop words are dropped
     assert tokens.count(tokens[-1]) == 2
     assert "och" not in tokens
+
+
+def test_forms_snowball_leaves_apart_share_a_stem():
+    # Snowball alone gives insat/insats, verkställd/verkställ, identifierb/identifier.
+    for forms in (("insats", "insatser", "insatsen"), ("resurs", "resurser"),
+                  ("personkrets", "personkretsen"), ("verkställd", "verkställt", "verkställs", "verkställa"),
+                  ("identifierbar", "identifierbara", "identifiera")):
+        assert len({stem(f) for f in forms}) == 1, forms
+    # different words stay apart; a double s is not an ending
+    assert stem("process") == stem("processer") != stem("proce")
+    assert stem("insats") != stem("insikt")
 
 
 def test_content_stems_drop_question_and_stop_words():
