@@ -91,6 +91,8 @@ def _open_assistant():
 
 
 def _print_readable(answer) -> None:
+    from .web.render import summary_label
+
     print(answer.answer)
     if answer.citations:
         print("\nKällor:")
@@ -99,6 +101,8 @@ def _print_readable(answer) -> None:
             meta = ", ".join(x for x in (p.publisher, p.date) if x)
             old = f"  [äldre källa ({p.date[:4]})]" if c.stale else ""
             print(f"[{c.id}] {p.title} ({meta}) – {p.source}{old}")
+            if p.law:
+                print(f"    {summary_label(p.law)}")
             print(f"    ”{' '.join(c.quote.split())}”")
 
 

@@ -93,8 +93,9 @@ class Citation:
             "text": p.text,
             "quote": self.quote,
             "stale": self.stale,
-            **({"law": p.law} if p.law else {}),
-            **({"register": p.register} if p.register else {}),
+            "kind": p.kind,
+            "law": p.law,  # set for a summary ("vägledning"): its quote is not the law's own wording
+            "register": p.register,
         }
 
 

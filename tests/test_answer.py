@@ -14,7 +14,7 @@ from assistant.service import MAX_HISTORY_CHARS, MAX_HISTORY_TURNS, QuestionErro
 
 CONTRACT_KEYS = {"question", "answer", "answered", "mode", "citations", "passages", "timings_ms"}
 CITATION_KEYS = {"id", "source", "title", "passage_id", "text", "quote"}
-CITATION_EXTRA_ALLOWED = {"publisher", "date", "law", "register", "stale"}
+CITATION_EXTRA_ALLOWED = {"publisher", "date", "kind", "law", "register", "stale"}
 PASSAGE_KEYS = {"passage_id", "source", "title", "text", "score"}
 TIMING_KEYS = {"retrieve", "answer", "total"}
 

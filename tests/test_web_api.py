@@ -60,6 +60,19 @@ def test_ask_returns_answer_with_citations(client):
         assert c["title"] and c["passage_id"]
 
 
+def test_a_citation_of_the_guidance_says_which_law_it_summarises(client):
+    data = client.post("/api/ask", json={"question": "Kan jag överklaga ett beslut om insatser enligt LSS?"}).json()
+    assert data["answered"] is True, data
+    guidance = [c for c in data["citations"] if c["source"].startswith("guidance/")]
+    assert guidance, data["citations"]
+    for c in guidance:
+        assert c["kind"] == "vägledning" and c["law"].startswith("Lag (1993:387)")
+    for c in data["citations"]:
+        assert set(c) >= {"kind", "law", "register"}  # the documented contract, empty when not set
+        if not c["source"].startswith("guidance/"):
+            assert c["law"] == "" and c["register"] == ""
+
+
 def test_follow_up_uses_history_and_easy_read(client):
     first = client.post("/api/ask", json={"question": QUESTION}).json()
     history = [{"role": "user", "content": QUESTION}, {"role": "assistant", "content": first["answer"]}]

@@ -278,6 +278,18 @@ def widget_frame(pg):
     return pg.frame_locator("#lss-assistant-widget iframe")
 
 
+def ask_in_widget(pg, url: str, question: str):
+    """Open the host page at ``url``, open the widget and send ``question``; returns the widget's frame."""
+    pg.goto(url)
+    pg.locator("#lss-assistant-widget button.launcher").click()
+    frame = widget_frame(pg)
+    box = frame.locator("#lss-input")
+    box.wait_for()
+    box.fill(question)
+    frame.locator("#lss-send").click()
+    return frame
+
+
 def test_widget_on_allowed_host(page, server, sites):
     allowed, _ = sites
     pg = page
@@ -338,11 +350,7 @@ def test_widget_at_phone_width(browser, server, sites):
     allowed, _ = sites
     context = browser.new_context(locale="sv-SE", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     pg = context.new_page()
-    pg.goto(allowed.origin + "/host.html")
-    pg.locator("#lss-assistant-widget button.launcher").click()
-    frame = widget_frame(pg)
-    frame.locator("#lss-input").fill(QUESTION)
-    frame.locator("#lss-send").click()
+    frame = ask_in_widget(pg, allowed.origin + "/host.html", QUESTION)
     frame.locator(".lss-cite").first.wait_for(timeout=60_000)
     panel = pg.evaluate(
         "(() => { const r = document.querySelector('#lss-assistant-widget').shadowRoot.querySelector('.panel').getBoundingClientRect();"
@@ -354,6 +362,16 @@ def test_widget_at_phone_width(browser, server, sites):
     frame.locator("#lss-close").click()
     pg.wait_for_function("() => document.querySelector('#lss-assistant-widget').shadowRoot.querySelector('.panel').hidden")
     context.close()
+
+
+def test_widget_marks_a_summary_of_the_law(page, server, sites):
+    allowed, _ = sites
+    frame = ask_in_widget(page, allowed.origin + "/host.html", "Kan jag överklaga ett beslut om insatser enligt LSS?")
+    frame.locator(".lss-cite").first.wait_for(timeout=60_000)
+    labels = frame.locator(".lss-citation-summary").all_inner_texts()
+    assert labels, "a guidance citation must say it is a summary"
+    assert all(t.strip() == "Sammanfattning av lag (1993:387) om stöd och service till vissa funktionshindrade, inte lagtexten"
+               for t in labels), labels
 
 
 def test_origin_not_allowed_cannot_frame_or_call_api(page, server, sites):
@@ -476,13 +494,7 @@ def test_document_markup_in_citations_is_text_in_the_page(page, markup_server):
 def test_document_markup_in_citations_is_text_in_the_widget(page, markup_server, sites):
     allowed, _ = sites
     pg = page
-    pg.goto(allowed.origin + "/host-markup.html")
-    pg.locator("#lss-assistant-widget button.launcher").click()
-    frame = widget_frame(pg)
-    box = frame.locator("#lss-input")
-    box.wait_for()
-    box.fill(MARKUP_QUESTION)
-    box.press("Enter")
+    frame = ask_in_widget(pg, allowed.origin + "/host-markup.html", MARKUP_QUESTION)
     cite = frame.locator(".lss-cite").first
     cite.wait_for(timeout=60_000)
     cite.click()

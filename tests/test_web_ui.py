@@ -48,6 +48,21 @@ def test_source_card_escapes_and_highlights_quote():
     assert 'id="lss-kalla-0-1"' in html and 'data-state="answered"' in html
 
 
+def test_source_card_says_a_summary_is_not_the_law_text():
+    law = "Lag (1993:387) om stöd och service till vissa funktionshindrade"
+    guidance = {"id": 1, "title": "LSS i korthet", "publisher": "LSS-assistenten (sammanställning)",
+                "date": "2026-11-23", "kind": "vägledning", "law": law, "text": "x (27 § LSS).", "quote": "x (27 § LSS)."}
+    html = render.render_sources({"answered": True, "citations": [guidance]}, turn=0)
+    assert ('<p class="lss-summary-of">Sammanfattning av lag (1993:387) om stöd och service till vissa '
+            "funktionshindrade, inte lagtexten</p>") in html
+    seed = dict(guidance, law="", kind="protokoll")
+    assert "lss-summary-of" not in render.render_sources({"answered": True, "citations": [seed]}, turn=0)
+    hostile = dict(guidance, law="<b>LSS</b>")
+    html = render.render_sources({"answered": True, "citations": [hostile]}, turn=0)
+    assert "<b>" not in html and "Sammanfattning av &lt;b&gt;LSS&lt;/b&gt;, inte lagtexten" in html
+    assert render.summary_label("SoL") == "Sammanfattning av SoL, inte lagtexten"  # an abbreviation keeps its case
+
+
 def test_declined_answer_panel_says_why():
     html = render.render_sources({"answered": False, "citations": []}, turn=0)
     assert "Inga källor" in html and "lss-source" not in html.replace("lss-sources", "")

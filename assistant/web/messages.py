@@ -30,6 +30,8 @@ ALL_KOMMUNER = "Alla kommuner"
 KOMMUN_LABEL = "Kommun (valfritt)"
 KOMMUN_INFO = "Välj en kommun för att bara få svar från den kommunens källor och nationella källor."
 STALE_SOURCE = "Äldre källa ({year})"
+# For a source that summarises a law (metadata `law`): the quote is a summary, not the law's wording.
+SUMMARY_OF_LAW = "Sammanfattning av {law}, inte lagtexten"
 NO_SOURCES_YET = "Källorna till svaret visas här när du har ställt en fråga."
 DECLINED_NO_SOURCES = (
     "Inga källor: assistenten hittade inget stöd i dokumenten för att svara på frågan, "

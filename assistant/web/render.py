@@ -75,6 +75,18 @@ def _meta_line(citation: dict) -> str:
     return " · ".join(esc(p) for p in parts if p)
 
 
+def summary_label(law: str) -> str:
+    """"Sammanfattning av lag (1993:387) …, inte lagtexten" for a source that summarises ``law``;
+    "" when it summarises none."""
+    law = " ".join((law or "").split())
+    if not law:
+        return ""
+    first = law.split(" ", 1)[0]
+    if first[:1].isupper() and first[1:].isalpha() and first[1:].islower():  # "Lag (1993:387)", not "SoL"
+        law = law[0].lower() + law[1:]
+    return msg.SUMMARY_OF_LAW.format(law=law)
+
+
 def stale_label(citation: dict) -> str:
     """"Äldre källa (2019)" for a citation marked stale (older than LSS_STALE_YEARS), else ""."""
     if citation.get("stale") is not True:
@@ -89,12 +101,14 @@ def render_source_card(citation: dict, turn: int) -> str:
     title = esc(citation.get("title") or citation.get("source") or "Okänd källa")
     meta = _meta_line(citation)
     stale = stale_label(citation)
+    summary = summary_label(citation.get("law") or "")
     quote = esc(citation.get("quote") or "")
     passage = highlight_quote(citation.get("text") or "", citation.get("quote") or "")
     return (
         f'<article class="lss-source" id="{anchor}" tabindex="-1" aria-labelledby="{anchor}-t">'
         f'<h3 id="{anchor}-t"><span class="lss-source-no">[{cite_id}]</span> {title}</h3>'
         + (f'<p class="lss-source-meta">{meta}</p>' if meta else "")
+        + (f'<p class="lss-summary-of">{esc(summary)}</p>' if summary else "")
         + (f'<p class="lss-stale">{esc(stale)}</p>' if stale else "")
         + f'<blockquote class="lss-quote">{quote}</blockquote>'
         f'<details class="lss-passage"><summary>Visa hela stycket</summary>'

@@ -34,7 +34,8 @@
       declined: "Inga källor: assistenten hittade inget stöd i dokumenten för att svara.",
       cleared: "Samtalet är rensat. Ställ en ny fråga.",
       answerReady: "Svaret är klart.",
-      staleSource: "Äldre källa"
+      staleSource: "Äldre källa",
+      summaryOf: "Sammanfattning av {law}, inte lagtexten"
     },
     en: {
       title: "LSS assistant",
@@ -65,7 +66,8 @@
       declined: "No sources: the assistant found no support in the documents for an answer.",
       cleared: "The conversation is cleared. Ask a new question.",
       answerReady: "The answer is ready.",
-      staleSource: "Older source"
+      staleSource: "Older source",
+      summaryOf: "Summary of {law} (in Swedish), not the text of the law"
     }
   };
 
@@ -198,6 +200,12 @@
     return b;
   }
 
+  // "Lag (1993:387) om …" reads "lag (1993:387) om …" inside a sentence.
+  function lawName(law) {
+    law = String(law).replace(/\s+/g, " ").trim();
+    return /^[A-ZÅÄÖ][a-zåäö]+(\s|$)/.test(law) ? law.charAt(0).toLowerCase() + law.slice(1) : law;
+  }
+
   function citationItem(c, turn) {
     var li = node("li", "lss-citation");
     li.id = "lss-c-" + turn + "-" + c.id;
@@ -206,6 +214,8 @@
     li.appendChild(node("span", "lss-citation-title", c.title || c.source || ""));
     var meta = [c.publisher, c.date].filter(Boolean).join(", ");
     if (meta) li.appendChild(node("span", "lss-citation-date", " (" + meta + ")"));
+    // A source that summarises a law (metadata `law`): its quote is not the law's own wording.
+    if (c.law) li.appendChild(node("span", "lss-citation-summary", t.summaryOf.replace("{law}", lawName(c.law))));
     // A source older than LSS_STALE_YEARS (the answer text ends with a note about it).
     if (c.stale === true) {
       var year = String(c.date || "").slice(0, 4);
