@@ -246,6 +246,8 @@ def test_openapi_and_docs(client):
         assert path in spec["paths"]
     ask_schema = spec["components"]["schemas"]["AskRequest"]
     assert {"question", "history", "easy_read"} <= set(ask_schema["properties"])
+    citation_schema = spec["components"]["schemas"]["CitationOut"]
+    assert {"stale", "kind", "law", "register"} <= set(citation_schema["properties"])
     docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
 

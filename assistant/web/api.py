@@ -94,7 +94,8 @@ class CitationOut(BaseModel):
     stale: bool = Field(False, description="Källan är äldre än LSS_STALE_YEARS år (svaret slutar då med en notis).")
     kind: str = Field("", description="Dokumenttyp ur metadata, t.ex. \"vägledning\", \"protokoll\"; tom om okänd.")
     law: str = Field("", description="Lagen som källan sammanfattar; citatet är då en sammanfattning, inte lagtext.")
-    register: str = Field("", description="\"lättläst\" för en lättläst text, annars tom.")
+    # Named through an alias: a field called "register" would shadow BaseModel.register.
+    text_register: str = Field("", alias="register", description="\"lättläst\" för en lättläst text, annars tom.")
 
 
 class PassageOut(BaseModel):
