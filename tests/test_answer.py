@@ -428,6 +428,15 @@ def test_easy_read_mode_keeps_the_standard_quote_when_the_easy_read_text_says_le
     assert "själv" in easy.citations[0].quote
 
 
+@pytest.mark.slow
+def test_a_member_asking_whether_they_must_ask_themselves_gets_the_rule_of_8_paragraph(assistant):
+    # "själv" once was a stop word, and "fråga" did not match "ber": the answer quoted 7 § ("självständigt liv")
+    answer = assistant.ask("måste jag själv fråga för att få stöd")
+    assert_valid_citations(answer)
+    assert "8 §" in answer.citations[0].quote
+    assert "själv" in answer.citations[0].quote.lower().split()  # the word itself, not "självständigt"
+
+
 def test_a_second_quote_that_restates_the_first_in_the_other_guidance_text_is_left_out():
     from assistant.answer import restates
 

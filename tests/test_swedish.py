@@ -140,6 +140,8 @@ def test_content_stems_drop_question_and_stop_words():
     assert "vem" not in stems and "till" not in stems
     assert any(s.startswith("rapport") for s in stems)
     assert any(s.startswith("beslut") for s in stems)
+    # "själv" is no function word in LSS: insatser are given when the person asks for them oneself (8 §)
+    assert stem("själv") in content_stems("måste jag själv fråga för att få stöd")
 
 
 def test_abbreviation_endings_are_the_abbreviation_but_numbers_with_colons_stay():
@@ -156,3 +158,5 @@ def test_synonyms_are_symmetric_stems():
     assert stem("tidigare") in table[stem("förut")]
     assert stem("förut") in table[stem("tidigare")]
     assert stem("granska") in table[stem("kolla")]
+    # "ber" is the form the easy-read text uses ("om du själv ber om det"); "be" alone is an English stop word
+    assert stem("ber") in table[stem("fråga")]
