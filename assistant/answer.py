@@ -93,6 +93,14 @@ KIND_PREFERRED = FORM_REQUIRED + ("where", "purpose")
 # "Vad kan en kontaktperson hjälpa mig med?", "Vad är daglig verksamhet till för?": what a thing is for.
 PURPOSE_ASKED_RE = re.compile(r"\b(hjälpa (mig|dig|oss|en|till) med|till för|syftet med|what is .* for)\b", re.I)
 PURPOSE_RE = re.compile(r"\b(för att|finns till för|är till för|syftar till|syftet|ska kunna|möjlighet att|möjlighet till)\b", re.I)
+# "Vilka insatser kan man få?" asks for the items of a list (not "Vilka år ...?", a date question)
+LIST_ASKED_RE = re.compile(r"^\s*(och\s+)?(vilka|which|what are)\b(?!\s+år\b)", re.I)
+LIST_ITEM_RE = re.compile(r"^(\d{1,2})\.\s+\S")
+MAX_LIST_ITEMS = 20
+MAX_LIST_PASSAGES = 4  # "De tio insatserna" of the standard guidance runs over four passages
+# "Verkställa betyder att ...", "Ett beslut där du får ja kallas ett gynnande beslut.": a definition
+DEFINITION_RE = re.compile(r"\b(betyder|kallas|innebär|menas med)\b", re.I)
+DEFINITION_ASKED_RE = re.compile(r"\b(vad (är|betyder|menas|innebär)|what (is|are|does))\b", re.I)
 YEARS_ASKED_RE = re.compile(r"\b(vilka|vilket) år\b|\b(which|what) years?\b", re.I)
 # "Hur många gånger ...?": "för tredje gången", "två gånger", "3 gånger"
 TIMES_RE = re.compile(
@@ -288,6 +296,7 @@ class Window:
     similarity: float = 0.0
     type_ok: bool = True
     features: dict = field(default_factory=dict)
+    is_list: bool = False  # a numbered list (or part of one): shown one item per line
 
     @property
     def quote(self) -> str:
@@ -313,7 +322,7 @@ class Thresholds:
 
 class ExtractiveAnswerer:
     def __init__(self, embedder, vocabulary: dict[str, float], places: set[str], max_sentences: int = 3,
-                 stale_years: int = 3):
+                 stale_years: int = 3, passages: list[Passage] | None = None):
         self.embedder = embedder
         self.stale_years = stale_years  # cited sources older than this get a note (0 = never)
         self.idf = vocabulary  # stem -> idf over the passages
@@ -322,6 +331,8 @@ class ExtractiveAnswerer:
         self.thresholds = Thresholds()
         self.weights = load_window_weights()
         self._max_idf = max(vocabulary.values()) if vocabulary else 1.0
+        # A list that runs on into the document's next passage is completed from there.
+        self._by_position = {(p.doc_id, p.position): p for p in passages or []}
 
     # -- question ------------------------------------------------------------------
     def parse(self, raw: str, history: list[dict]) -> Question:
@@ -721,9 +732,14 @@ class ExtractiveAnswerer:
             return best
         best_lacks_kind = self.kind_missing(question, best)
         best_places_missing = len(self.anchors_missing(question, [best]))
+        # Definitions hold every word of a question they do not answer ("Vad gör jag om beslutet
+        # inte verkställs?" -> "Verkställa betyder ..."): they stand in only when one is asked for.
+        definitions_ok = bool(DEFINITION_ASKED_RE.search(question.text))
         for w in ranked:
             if w.score < best.score - self.thresholds.easy_read_margin:
                 break
+            if not definitions_ok and all(DEFINITION_RE.search(sp.text) for sp in w.spans):
+                continue
             if (
                 w.scored.passage.register == EASY_READ
                 and w.coverage >= best.coverage
@@ -770,6 +786,53 @@ class ExtractiveAnswerer:
             {s.text for s in a.spans} & {s.text for s in b.spans}
         )
 
+    # -- lists -------------------------------------------------------------------------
+    def complete_list(self, w: Window) -> list[Window]:
+        """A quote that opens a numbered list ("Det finns tio insatser i LSS (9 § LSS).", then
+        "1. ...", "2. ...") is extended to the whole list, and a list that runs on into the
+        document's next passages is completed from them, a quote each. Empty when ``w``
+        opens no list. Only for questions that ask for the items ("Vilka insatser ...?"): the
+        list is the answer, so nothing else is quoted."""
+        found = self._list_window(w)
+        if found is None:
+            return []
+        last, expected = found
+        out = [last]
+        while len(out) < MAX_LIST_PASSAGES and last.spans[-1].end >= len(last.scored.passage.text.rstrip()):
+            p = last.scored.passage
+            following = self._by_position.get((p.doc_id, p.position + 1))
+            more = self._list_continuation(ScoredPassage(following, last.scored.score), expected) if following else None
+            if more is None:
+                break
+            last, expected = more
+            out.append(last)
+        return out
+
+    def _list_window(self, w: Window) -> tuple[Window, int] | None:
+        """``w`` extended by the list items that follow it in its passage, and the number the
+        next item would have; None when no item follows."""
+        spans = sentences_of(w.scored.passage.text)
+        starts = [sp.start for sp in spans]
+        if w.spans[0].start not in starts or w.spans[-1].start not in starts:
+            return None
+        end, expected = _list_items(w.scored.passage, spans, starts.index(w.spans[-1].start) + 1,
+                                    _list_number(w.spans[-1].text) + 1)
+        if not end:
+            return None
+        return Window(w.passage_rank, w.scored, spans[starts.index(w.spans[0].start): end], score=w.score,
+                      coverage=w.coverage, similarity=w.similarity, features=w.features, is_list=True), expected
+
+    @staticmethod
+    def _list_continuation(sp: ScoredPassage, expected: int) -> tuple[Window, int] | None:
+        """The items numbered from ``expected`` on in the next passage (which repeats the end of
+        the previous one: passages overlap), or None."""
+        spans = sentences_of(sp.passage.text)
+        begin = next((i for i, s in enumerate(spans) if _list_number(s.text) == expected), None)
+        if begin is None:
+            return None
+        end, expected = _list_items(sp.passage, spans, begin, expected)
+        return (Window(-1, sp, spans[begin:end], is_list=True), expected) if end else None
+
     @staticmethod
     def _display(quote: str) -> str:
         return " ".join(quote.split())
@@ -781,7 +844,7 @@ class ExtractiveAnswerer:
             p = w.scored.passage
             citations.append(Citation(id=n, passage=p, quote=w.quote, stale=is_stale(p.date, self.stale_years)))
             where = f"Från {p.kommun} kommun ({p.date[:4]})" if p.kommun else ""
-            if easy_read:
+            if easy_read or w.is_list:
                 lines = [self._display(s.text) for s in w.spans]
                 head = f"{where}:" if where else ""
                 body = "\n".join(lines)
@@ -811,9 +874,41 @@ class ExtractiveAnswerer:
             return Answer(question=raw_question, answer=text, answered=False, passages=passages, reason=reason,
                           retrieval_query=question.retrieval_query)
         chosen = keep_named_places(question, chosen, self.places)
+        if LIST_ASKED_RE.search(question.text):
+            chosen = self.complete_list(chosen[0]) or chosen
+            # the rest of a list comes from the passage after the retrieved one: it is shown too
+            shown = {sp.passage.passage_id for sp in passages}
+            passages = passages + [w.scored for w in chosen if w.scored.passage.passage_id not in shown]
         text, citations = self.compose(chosen, easy_read)
         return Answer(question=raw_question, answer=text, answered=True, citations=citations, passages=passages,
                       retrieval_query=question.retrieval_query)
+
+
+def _list_number(text: str) -> int:
+    """The number of a list item ("3. Ledsagarservice ..." -> 3); 0 for other text."""
+    m = LIST_ITEM_RE.match(text.strip())
+    return int(m.group(1)) if m else 0
+
+
+def _list_items(passage: Passage, spans: list[Span], i: int, expected: int) -> tuple[int, int]:
+    """(the index after the last span of the items numbered ``expected``, ``expected`` + 1, ...
+    that follow from span ``i`` on, the number the next item would have); the index is 0 when no
+    item follows. Heading lines between items belong to the list ("Boende (9 § 8–9)"), and so does
+    a sentence on the same line as an item."""
+    text = passage.text
+    headings = set(passage.inline_headings.split("\n")) if passage.inline_headings else set()
+    end = 0
+    while i < len(spans) and expected <= MAX_LIST_ITEMS:
+        number = _list_number(spans[i].text)
+        if number == expected:
+            expected += 1
+            end = i + 1
+        elif number == 0 and end and "\n" not in text[spans[i - 1].end : spans[i].start]:
+            end = i + 1  # "10. Daglig verksamhet ... (9 § 10 LSS). Rätten till ... (7 § LSS)."
+        elif number != 0 or spans[i].text.strip() not in headings:
+            break  # another list, or body text: the list has ended
+        i += 1
+    return end, expected
 
 
 def numbers_in(text: str) -> set[str]:

@@ -193,7 +193,7 @@ class Assistant:
         passages = retriever.lexical.passages
         answerer = ExtractiveAnswerer(
             self.embedder, idf_table(passages), place_stems(passages), self.settings.answer_max_sentences,
-            stale_years=self.settings.stale_years,
+            stale_years=self.settings.stale_years, passages=passages,
         )
         return _Index(retriever, answerer, Places.of(passages))
 

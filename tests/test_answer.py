@@ -454,3 +454,87 @@ def test_a_second_quote_that_restates_the_first_in_the_other_guidance_text_is_le
     assert not restates(quote("seed", "Du kan överklaga ett beslut om insatser (27 § LSS).", law=""), standard)
     # and the same document is never "another summary"
     assert not restates(quote("korthet", "Du kan överklaga ett beslut om insatser (27 § LSS)."), standard)
+
+
+# ------------------------------------------------------------------ lists
+
+
+def list_passage(pid: str, position: int, text: str, headings: str = ""):
+    from assistant.types import Passage, ScoredPassage
+
+    return ScoredPassage(Passage(passage_id=pid, doc_id="guide", source="guide.md", title="Guide", text=text,
+                                 position=position, inline_headings=headings), 1.0)
+
+
+def answerer_over(*passages):
+    from assistant.answer import ExtractiveAnswerer
+
+    return ExtractiveAnswerer(None, {}, set(), passages=[sp.passage for sp in passages])
+
+
+def test_a_quote_that_opens_a_list_brings_the_whole_list_and_its_end_from_the_next_passage():
+    first = list_passage("g1", 4, "Det finns fyra stöd i lagen (9 §).\nVardagen\n1. Ledsagarservice (9 § 3).\n"
+                                  "2. Kontaktperson (9 § 4).\n3. Avlösarservice (9 § 5).", headings="Vardagen")
+    # passages overlap: the next one repeats item 3 before it goes on
+    second = list_passage("g2", 5, "3. Avlösarservice (9 § 5).\n4. Daglig verksamhet (9 § 10). Den gäller grupp 1 och 2.\n"
+                                   "Ansökan görs hos kommunen och den som vill ha hjälp ska själv begära den.")
+    answerer = answerer_over(first, second)
+    opening = window(first, "Det finns fyra stöd i lagen (9 §).")
+
+    completed = answerer.complete_list(opening)
+    assert [w.scored.passage.passage_id for w in completed] == ["g1", "g2"]
+    assert all(w.is_list for w in completed)
+    assert completed[0].quote == first.passage.text  # the heading line between is part of the verbatim quote
+    # item 4 with the sentence on its line; the body text after the list is not
+    assert completed[1].quote == "4. Daglig verksamhet (9 § 10). Den gäller grupp 1 och 2."
+    text, citations = answerer.compose(completed, easy_read=False)
+    assert "\n2. Kontaktperson (9 § 4).\n" in text  # one item per line
+    assert [c.quote in c.passage.text for c in citations] == [True, True]
+
+
+def test_a_quote_that_opens_no_list_is_not_extended():
+    plain = list_passage("p1", 0, "Kommunen ansvarar för insatserna. Regionen ansvarar för rådgivning.\n"
+                                  "1. Ett annat ämne som råkar vara numrerat.")
+    answerer = answerer_over(plain)
+    assert answerer.complete_list(window(plain, "Kommunen ansvarar för insatserna.")) == []
+    # an item that does not start the list's numbering is no continuation
+    wrong = list_passage("w1", 0, "Det finns två sorters stöd.\n2. Ett stöd som börjar på fel nummer.")
+    assert answer_over_single(wrong) == []
+
+
+def answer_over_single(sp):
+    return answerer_over(sp).complete_list(window(sp, "Det finns två sorters stöd."))
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("Vilka insatser kan man få?", True), ("och vilka grupper finns?", True), ("Which support is there?", True),
+    ("Vilka år fick Hallstahammar priset?", False), ("Hur många insatser finns det?", False),
+    ("Vad är en kontaktperson?", False),
+])
+def test_which_questions_ask_for_the_items_of_a_list(question, asks):
+    from assistant.answer import LIST_ASKED_RE
+
+    assert bool(LIST_ASKED_RE.search(question)) is asks
+
+
+@pytest.mark.slow
+def test_which_insatser_lists_all_ten_with_their_sections(assistant):
+    for easy_read in (False, True):
+        answer = assistant.ask("Vilka insatser kan man få?", easy_read=easy_read)
+        assert_valid_citations(answer)
+        lines = answer.answer.split("\n")
+        for n in range(1, 11):
+            assert any(line.startswith(f"{n}. ") and f"9 § {n} LSS" in line for line in lines), (n, answer.answer)
+        assert "tio insatser" in answer.citations[0].quote
+
+
+@pytest.mark.slow
+def test_easy_read_mode_does_not_swap_in_a_definition_that_does_not_answer(assistant):
+    # "Verkställa betyder ..." holds every word of the question but says nothing of what happens
+    easy = assistant.ask("Vad gör jag om beslutet inte verkställs?", easy_read=True)
+    assert_valid_citations(easy)
+    assert "28 f §" in easy.citations[0].quote
+    # a question that asks what a word means still gets the easy-read definition
+    meaning = assistant.ask("Vad betyder verkställa?", easy_read=True)
+    assert_valid_citations(meaning)
+    assert meaning.citations[0].quote.startswith("Verkställa betyder")

@@ -142,6 +142,8 @@ def test_content_stems_drop_question_and_stop_words():
     assert any(s.startswith("beslut") for s in stems)
     # "själv" is no function word in LSS: insatser are given when the person asks for them oneself (8 §)
     assert stem("själv") in content_stems("måste jag själv fråga för att få stöd")
+    # every form of "få" is a function word, as "får" and "fick" were: "kan man få" asks, it is no topic
+    assert content_stems("Vilka insatser kan man få? Har jag fått ett beslut?") == [stem("insatser"), stem("beslut")]
 
 
 def test_abbreviation_endings_are_the_abbreviation_but_numbers_with_colons_stay():
