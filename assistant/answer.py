@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from .swedish import (
+    ASCII_SPELLINGS,
     QUESTION_WORDS,
     STOPWORDS,
     Span,
@@ -82,6 +83,9 @@ ANAPHORA = {
 FREQUENCY_RE = re.compile(r"\b(per (år|kvartal|månad|vecka|dag)|gång(er)? (per|i|om)|varje (år|kvartal|månad|vecka)|årligen|dagligen|kvartal)", re.I)
 REASON_RE = re.compile(r"\b(för att|eftersom|därför|på grund av|pga|beror på|då de|då det|skälet|orsak|brist|svårt)\b", re.I)
 NUMBER_WORDS = {"första", "andra", "tredje", "fjärde", "femte", "några", "få", "flertalet", "halva", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tjugo", "hundra", "tusen", "hälften", "procent", "miljoner", "mnkr"}
+# "(8 § LSS)", "9 § 10", "28 f §", "4 kap. 1 § SoL", "1–3 §§": where the law says it, not an amount.
+# (A law's own number, "(1993:387)", stays: "Vilket nummer har LSS-lagen?" asks for it.)
+LAW_REFERENCE_RE = re.compile(r"\d+\s*kap\.|\d+(?:\s*[a-h])?\s*§+(?:\s*\d+)?(?:\s*[–-]\s*\d+)?|\d+\s*[–-]\s*\d+\s*§+")
 YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 DATE_RE = re.compile(r"\b((19|20)\d\d-\d\d(-\d\d)?|\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)|kvartal \d|(vår|höst|vinter|sommar)(en|as)?|årsskiftet|i oktober|vintras)\b", re.I)
 DIGIT_RE = re.compile(r"\d")
@@ -181,7 +185,7 @@ def question_type(text: str) -> str:
         ws = words(span.text)
         if ws and ws[0] in ("och", "men", "and", "but", "så"):
             ws = ws[1:]
-        kind = _question_type_of(" " + " ".join(ws[:3]) + " ")
+        kind = _question_type_of(" " + " ".join(ASCII_SPELLINGS.get(w, w) for w in ws[:3]) + " ")
         if kind != "what":
             return kind
     if PURPOSE_ASKED_RE.search(text):
@@ -474,8 +478,10 @@ class ExtractiveAnswerer:
     def _type_signal(self, qtype: str, text: str, question_text: str) -> bool:
         new_digits = numbers_in(text) - numbers_in(question_text)
         if qtype == "number":
-            # a year is not an amount: "Hur många lägenheter" is not answered by "2026/2027"
-            amounts = {d for d in new_digits if not YEAR_RE.fullmatch(d)}
+            # a year is not an amount: "Hur många lägenheter" is not answered by "2026/2027";
+            # nor is a reference to a section of the law: "(8 § LSS)", "(9 § 10 LSS)", "4 kap. 1 § SoL"
+            amounts = {d for d in numbers_in(LAW_REFERENCE_RE.sub(" ", text)) - numbers_in(question_text)
+                       if not YEAR_RE.fullmatch(d)}
             return bool(amounts) or any(w in NUMBER_WORDS for w in words(text))
         if qtype == "cost":
             return bool(re.search(r"\d[\d ]*\s*(kr|kronor|mnkr|miljoner|tkr)\b|\bkostnadsfri", text, re.I))
@@ -673,7 +679,7 @@ class ExtractiveAnswerer:
     @staticmethod
     def counted_noun(question: Question) -> str:
         """The stem of X in "hur många X": what is counted must be what the answer counts."""
-        m = re.search(r"\bhur många ([a-zåäöé]+)", question.text.lower())
+        m = re.search(r"\bhur (?:många|manga) (?:olika |sorters |slags )?([a-zåäöé]+)", question.text.lower())
         if not m or m.group(1) in STOPWORDS:
             return ""
         return stem(m.group(1))

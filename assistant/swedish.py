@@ -35,6 +35,15 @@ STOPWORDS = frozenset(
     """.split()
 )
 
+# Function words as members type them without å, ä and ö ("hur manga", "nagra dagar"): they are
+# function words too, and "hur manga" asks for a number. Not "far" (får / far) or "ar" (är / år):
+# those are also content words.
+ASCII_SPELLINGS = {
+    "manga": "många", "nagon": "någon", "nagot": "något", "nagra": "några", "nar": "när",
+    "maste": "måste", "pa": "på", "dar": "där", "da": "då", "ocksa": "också", "aven": "även",
+}
+STOPWORDS = STOPWORDS | frozenset(ASCII_SPELLINGS)
+
 QUESTION_WORDS = frozenset(
     "vad vem vilka vilken vilket hur när varför var vart how what who which when why where".split()
 )
@@ -58,7 +67,7 @@ def normalize(text: str) -> str:
 
 
 # Bump when words() / lexical_tokens() change: a BM25 index built with other tokens is rebuilt.
-TOKEN_FORMAT = 5
+TOKEN_FORMAT = 6
 # "MFD:s", "LSS:en", "IVO:s": an abbreviation with its ending is the abbreviation ("2025:400" stays).
 _ABBREV_ENDING_RE = re.compile(r"^([a-zåäö]*[a-zåäö]):(s|n|en|et|ens|ets|ar|er|or|na|erna|arna)$")
 

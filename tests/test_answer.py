@@ -357,6 +357,8 @@ def test_one_place_question_never_borrows_another_places_number(assistant):
         ("Vad är en kontaktperson?", "what"),
         ("Varför har det dröjt?", "why"),
         ("Hur många gånger har Hallstahammar vunnit?", "frequency"),
+        ("hur manga olika stöd kan man söka i lss", "number"),  # typed without å
+        ("nar fick hallstahammar priset", "date"),
     ],
 )
 def test_question_type(question, kind):
@@ -538,3 +540,30 @@ def test_easy_read_mode_does_not_swap_in_a_definition_that_does_not_answer(assis
     meaning = assistant.ask("Vad betyder verkställa?", easy_read=True)
     assert_valid_citations(meaning)
     assert meaning.citations[0].quote.startswith("Verkställa betyder")
+
+
+def test_what_is_counted_skips_olika_and_a_section_of_the_law_is_no_amount():
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.swedish import stem
+
+    answerer = ExtractiveAnswerer(None, {}, set())
+    question = answerer.parse("hur manga olika stöd kan man söka i lss", [])
+    assert question.qtype == "number" and answerer.counted_noun(question) == stem("stöd")
+
+    def amount(text: str) -> bool:
+        return answerer._type_signal("number", text, question.text)
+
+    assert not amount("Du får bara stöd om du själv ber om det (8 § LSS).")
+    assert not amount("Daglig verksamhet (9 § 10 LSS) gäller grupp enligt 4 kap. 1 § SoL och 28 f §.")
+    assert amount("Det finns tio insatser i LSS (9 § LSS).")
+    assert amount("Cirka 74 000 personer i Sverige har någon insats enligt lagen (1 § LSS).")
+    # the law's own number answers "Vilket nummer har LSS-lagen?"
+    assert amount("LSS är lagen (1993:387) om stöd och service till vissa funktionshindrade.")
+
+
+@pytest.mark.slow
+def test_how_many_kinds_of_support_typed_without_a_ring_is_answered_with_the_ten_insatser(assistant):
+    # once "manga" was a rare content word and "(8 § LSS)" counted as an amount: 8 § was quoted
+    answer = assistant.ask("hur manga olika stöd kan man söka i lss")
+    assert_valid_citations(answer)
+    assert "tio insatser" in answer.citations[0].quote and "9 §" in answer.citations[0].quote
