@@ -812,7 +812,8 @@ class ExtractiveAnswerer:
                 break
             last, expected = more
             out.append(last)
-        return out
+        # one numbered point with text after it is an agenda item ("1. Socialtjänstens omställning"), no list
+        return out if expected - _list_number(w.spans[-1].text) > 2 else []
 
     def _list_window(self, w: Window) -> tuple[Window, int] | None:
         """``w`` extended by the list items that follow it in its passage, and the number the

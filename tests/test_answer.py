@@ -502,6 +502,10 @@ def test_a_quote_that_opens_no_list_is_not_extended():
     # an item that does not start the list's numbering is no continuation
     wrong = list_passage("w1", 0, "Det finns två sorters stöd.\n2. Ett stöd som börjar på fel nummer.")
     assert answer_over_single(wrong) == []
+    # a numbered point followed by body text is an agenda item, not a list
+    agenda = list_passage("m1", 0, "Dagordning för mötet.\n1. Socialtjänstens omställning. Uppföljning från förra mötet.\n"
+                                   "Förvaltningen berättade om arbetet med omställningen under hösten och vad som återstår.")
+    assert answerer_over(agenda).complete_list(window(agenda, "Dagordning för mötet.")) == []
 
 
 def answer_over_single(sp):
