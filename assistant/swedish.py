@@ -36,11 +36,11 @@ STOPWORDS = frozenset(
 )
 
 # Function words as members type them without å, ä and ö ("hur manga", "nagra dagar"): they are
-# function words too, and "hur manga" asks for a number. Not "far" (får / far) or "ar" (är / år):
-# those are also content words.
+# function words too, and "hur manga" asks for a number. Not "far" (får / far), "ar" (är / år) or
+# "pa" (på / PA, personlig assistans): those are also content words.
 ASCII_SPELLINGS = {
     "manga": "många", "nagon": "någon", "nagot": "något", "nagra": "några", "nar": "när",
-    "maste": "måste", "pa": "på", "dar": "där", "da": "då", "ocksa": "också", "aven": "även",
+    "maste": "måste", "dar": "där", "da": "då", "ocksa": "också", "aven": "även",
 }
 STOPWORDS = STOPWORDS | frozenset(ASCII_SPELLINGS)
 
@@ -67,7 +67,7 @@ def normalize(text: str) -> str:
 
 
 # Bump when words() / lexical_tokens() change: a BM25 index built with other tokens is rebuilt.
-TOKEN_FORMAT = 6
+TOKEN_FORMAT = 7
 # "MFD:s", "LSS:en", "IVO:s": an abbreviation with its ending is the abbreviation ("2025:400" stays).
 _ABBREV_ENDING_RE = re.compile(r"^([a-zåäö]*[a-zåäö]):(s|n|en|et|ens|ets|ar|er|or|na|erna|arna)$")
 

@@ -147,6 +147,7 @@ def test_content_stems_drop_question_and_stop_words():
     # function words typed without å, ä and ö are function words too; "far" (får / far) is not one
     assert content_stems("hur manga stöd finns det nar man maste söka") == [stem("stöd"), stem("söka")]
     assert stem("far") in content_stems("kan min far söka åt mig")
+    assert "pa" in content_stems("kan jag få PA")  # personlig assistans
 
 
 def test_abbreviation_endings_are_the_abbreviation_but_numbers_with_colons_stay():
