@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 
 from .swedish import (
-    ASCII_SPELLINGS,
     QUESTION_WORDS,
     STOPWORDS,
     Span,
@@ -36,6 +35,7 @@ from .swedish import (
     sentences_of,
     stem,
     synonyms,
+    with_swedish_letters,
     words,
 )
 from .load import EASY_READ
@@ -185,7 +185,7 @@ def question_type(text: str) -> str:
         ws = words(span.text)
         if ws and ws[0] in ("och", "men", "and", "but", "så"):
             ws = ws[1:]
-        kind = _question_type_of(" " + " ".join(ASCII_SPELLINGS.get(w, w) for w in ws[:3]) + " ")
+        kind = _question_type_of(" " + with_swedish_letters(" ".join(ws[:3])) + " ")
         if kind != "what":
             return kind
     if PURPOSE_ASKED_RE.search(text):
@@ -679,7 +679,7 @@ class ExtractiveAnswerer:
     @staticmethod
     def counted_noun(question: Question) -> str:
         """The stem of X in "hur många X": what is counted must be what the answer counts."""
-        m = re.search(r"\bhur (?:många|manga) (?:olika |sorters |slags )?([a-zåäöé]+)", question.text.lower())
+        m = re.search(r"\bhur många (?:olika |sorters |slags )?([a-zåäöé]+)", with_swedish_letters(question.text))
         if not m or m.group(1) in STOPWORDS:
             return ""
         return stem(m.group(1))
@@ -903,7 +903,7 @@ def _list_items(passage: Passage, spans: list[Span], i: int, expected: int) -> t
     item follows. Heading lines between items belong to the list ("Boende (9 § 8–9)"), and so does
     a sentence on the same line as an item."""
     text = passage.text
-    headings = set(passage.inline_headings.split("\n")) if passage.inline_headings else set()
+    headings = passage.heading_lines()
     end = 0
     while i < len(spans) and expected <= MAX_LIST_ITEMS:
         number = _list_number(spans[i].text)

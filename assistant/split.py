@@ -159,7 +159,7 @@ def answer_spans(passage: Passage) -> list[list[Span]]:
     questions ("Både på DV och på boendena?") are never a quote. The answer stage scores
     these units; ingest embeds them ahead of time.
     """
-    headings = set(passage.inline_headings.split("\n")) if passage.inline_headings else set()
+    headings = passage.heading_lines()
     spans = sentences_of(passage.text)
     usable = [
         len(words(s.text)) >= 3 and s.text not in headings and not s.text.rstrip().endswith("?") for s in spans

@@ -43,6 +43,13 @@ ASCII_SPELLINGS = {
     "maste": "måste", "dar": "där", "da": "då", "ocksa": "också", "aven": "även",
 }
 STOPWORDS = STOPWORDS | frozenset(ASCII_SPELLINGS)
+_ASCII_SPELLING_RE = re.compile(r"\b(" + "|".join(ASCII_SPELLINGS) + r")\b")
+
+
+def with_swedish_letters(text: str) -> str:
+    """Lower-case ``text`` with the function words typed without å, ä and ö spelled out ("hur manga"
+    -> "hur många"), for the patterns that recognise the kind of question."""
+    return _ASCII_SPELLING_RE.sub(lambda m: ASCII_SPELLINGS[m.group(1)], text.lower())
 
 QUESTION_WORDS = frozenset(
     "vad vem vilka vilken vilket hur när varför var vart how what who which when why where".split()

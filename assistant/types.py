@@ -50,6 +50,10 @@ class Passage:
     position: int = 0  # order of the passage inside its document
     inline_headings: str = ""  # heading lines inside the text (newline-separated): context, never quoted
 
+    def heading_lines(self) -> set[str]:
+        """The heading lines inside the text: context, never quoted."""
+        return set(self.inline_headings.split("\n")) if self.inline_headings else set()
+
     def metadata(self) -> dict[str, str | int]:
         meta = asdict(self)
         meta.pop("text")
