@@ -39,7 +39,7 @@ from .swedish import (
     words,
 )
 from .load import EASY_READ
-from .split import answer_spans
+from .split import answer_spans, list_number
 from .types import Answer, Citation, Passage, ScoredPassage
 
 # ----------------------------------------------------------------- constants
@@ -99,11 +99,17 @@ PURPOSE_ASKED_RE = re.compile(r"\b(hjälpa (mig|dig|oss|en|till) med|till för|s
 PURPOSE_RE = re.compile(r"\b(för att|finns till för|är till för|syftar till|syftet|ska kunna|möjlighet att|möjlighet till)\b", re.I)
 # "Vilka insatser kan man få?" asks for the items of a list (not "Vilka år ...?", a date question)
 LIST_ASKED_RE = re.compile(r"^\s*(och\s+)?(vilka|which|what are)\b(?!\s+år\b)", re.I)
-LIST_ITEM_RE = re.compile(r"^(\d{1,2})\.\s+\S")
 MAX_LIST_ITEMS = 20
 MAX_LIST_PASSAGES = 4  # "De tio insatserna" of the standard guidance runs over four passages
 # "Verkställa betyder att ...", "Ett beslut där du får ja kallas ett gynnande beslut.": a definition
 DEFINITION_RE = re.compile(r"\b(betyder|kallas|innebär|menas med)\b", re.I)
+# "Vad är en kontaktperson enligt LSS?", "Vad betyder personkrets?", "vad menas med verkställa"
+DEFINITION_QUESTION_RE = re.compile(
+    r"^(?:och\s+)?(?:vad\s+(?:är|betyder|innebär)|vad\s+menas\s+med)\s+(?:en\s+|ett\s+)?(?P<term>.+?)"
+    r"(?:\s+(?:enligt|i|inom)\s+lss)?\s*[?.!]*$"
+)
+# "Kontaktperson enligt LSS är en insats ...", "IVO betyder ...": a sentence that explains its first words
+DEFINING_VERBS = frozenset("är betyder innebär kallas menas avses".split())
 DEFINITION_ASKED_RE = re.compile(r"\b(vad (är|betyder|menas|innebär)|what (is|are|does))\b", re.I)
 YEARS_ASKED_RE = re.compile(r"\b(vilka|vilket) år\b|\b(which|what) years?\b", re.I)
 # "Hur många gånger ...?": "för tredje gången", "två gånger", "3 gånger"
@@ -190,7 +196,23 @@ def question_type(text: str) -> str:
             return kind
     if PURPOSE_ASKED_RE.search(text):
         return "purpose"  # "Vad kan insatsen kontaktperson hjälpa mig med i vardagen?"
+    if defined_term(text):
+        return "definition"
     return "what"
+
+
+def defined_term(text: str) -> str:
+    """The term a "Vad är X?" / "Vad betyder X?" question asks to have explained ("en kontaktperson"
+    -> "kontaktperson"); "" for other questions. Only short terms of content words: "Vad är det
+    som gäller?" or "Vad är bra med daglig verksamhet?" ask something else."""
+    last = (sentences_of(text.replace("\n", " ")) or [Span(0, 0, text)])[-1].text
+    m = DEFINITION_QUESTION_RE.match(with_swedish_letters(last).strip())
+    if not m:
+        return ""
+    term = words(m.group("term"))
+    if not term or len(term) > 4 or any(w in STOPWORDS or w in QUESTION_WORDS for w in term):
+        return ""
+    return " ".join(term)
 
 
 def _question_type_of(t: str) -> str:
@@ -211,6 +233,23 @@ def _question_type_of(t: str) -> str:
     if re.search(r"^ (var|where) ", t):
         return "where"
     return "what"
+
+
+def defines(term: str, text: str) -> bool:
+    """Does ``text`` open by explaining ``term``: the term among its first words (not "Personkrets
+    1 är ...", a part of it), then a defining verb ("Kontaktperson enligt LSS ... är en insats")?"""
+    ws = words(with_swedish_letters(text))
+    wanted = set(content_stems(term))
+    if not wanted:
+        return False
+    lead = len(words(term)) + 2  # room for "En", "Att" or an adjective before the term
+    found = [i for i, w in enumerate(ws[:lead]) if stem(w) in wanted]
+    if {stem(ws[i]) for i in found} != wanted:
+        return False
+    after = found[-1] + 1
+    if after < len(ws) and ws[after].isdigit():
+        return False
+    return any(w in DEFINING_VERBS for w in ws[after:])
 
 
 def strip_injection(text: str) -> tuple[str, bool]:
@@ -498,6 +537,8 @@ class ExtractiveAnswerer:
             return bool(PURPOSE_RE.search(text))
         if qtype == "who":
             return bool(PERSON_RE.search(text)) or bool(ROLE_RE.search(text))
+        if qtype == "definition":
+            return defines(defined_term(question_text), text)
         if qtype == "where":
             # "i Mjölby", "på Kunskapsguiden", "hos kommunen"; not "i LSS" (an abbreviation is no place)
             return bool(re.search(
@@ -813,7 +854,7 @@ class ExtractiveAnswerer:
             last, expected = more
             out.append(last)
         # one numbered point with text after it is an agenda item ("1. Socialtjänstens omställning"), no list
-        return out if expected - _list_number(w.spans[-1].text) > 2 else []
+        return out if expected - list_number(w.spans[-1].text) > 2 else []
 
     def _list_window(self, w: Window) -> tuple[Window, int] | None:
         """``w`` extended by the list items that follow it in its passage, and the number the
@@ -823,7 +864,7 @@ class ExtractiveAnswerer:
         if w.spans[0].start not in starts or w.spans[-1].start not in starts:
             return None
         end, expected = _list_items(w.scored.passage, spans, starts.index(w.spans[-1].start) + 1,
-                                    _list_number(w.spans[-1].text) + 1)
+                                    list_number(w.spans[-1].text) + 1)
         if not end:
             return None
         return Window(w.passage_rank, w.scored, spans[starts.index(w.spans[0].start): end], score=w.score,
@@ -834,7 +875,7 @@ class ExtractiveAnswerer:
         """The items numbered from ``expected`` on in the next passage (which repeats the end of
         the previous one: passages overlap), or None."""
         spans = sentences_of(sp.passage.text)
-        begin = next((i for i, s in enumerate(spans) if _list_number(s.text) == expected), None)
+        begin = next((i for i, s in enumerate(spans) if list_number(s.text) == expected), None)
         if begin is None:
             return None
         end, expected = _list_items(sp.passage, spans, begin, expected)
@@ -891,12 +932,6 @@ class ExtractiveAnswerer:
                       retrieval_query=question.retrieval_query)
 
 
-def _list_number(text: str) -> int:
-    """The number of a list item ("3. Ledsagarservice ..." -> 3); 0 for other text."""
-    m = LIST_ITEM_RE.match(text.strip())
-    return int(m.group(1)) if m else 0
-
-
 def _list_items(passage: Passage, spans: list[Span], i: int, expected: int) -> tuple[int, int]:
     """(the index after the last span of the items numbered ``expected``, ``expected`` + 1, ...
     that follow from span ``i`` on, the number the next item would have); the index is 0 when no
@@ -906,7 +941,7 @@ def _list_items(passage: Passage, spans: list[Span], i: int, expected: int) -> t
     headings = passage.heading_lines()
     end = 0
     while i < len(spans) and expected <= MAX_LIST_ITEMS:
-        number = _list_number(spans[i].text)
+        number = list_number(spans[i].text)
         if number == expected:
             expected += 1
             end = i + 1

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 
 from .swedish import Span, sentences_of, split_sentences, words
 from .types import Document, Passage
 
 MIN_SECTION_CHARS = 200  # a smaller section joins the next one instead of standing alone
+LIST_ITEM_RE = re.compile(r"^(\d{1,2})\.\s+\S")  # "3. Ledsagarservice (9 § 3 LSS)."
 
 
 @dataclass
@@ -169,10 +171,18 @@ def answer_spans(passage: Passage) -> list[list[Span]]:
         if not usable[i]:
             continue
         units.append([span])
-        # Only truly adjacent sentences pair up: a quote never jumps over a skipped line.
-        if i + 1 < len(spans) and usable[i + 1]:
+        # Only truly adjacent sentences pair up: a quote never jumps over a skipped line. Two
+        # points of a numbered list are two separate things ("3. Ledsagarservice" is no answer
+        # about "4. Biträde av kontaktperson"); a whole list is quoted by the answer stage.
+        if i + 1 < len(spans) and usable[i + 1] and not (list_number(span.text) and list_number(spans[i + 1].text)):
             units.append([span, spans[i + 1]])
     return units
+
+
+def list_number(text: str) -> int:
+    """The number of a numbered list item ("3. Ledsagarservice ..." -> 3); 0 for other text."""
+    m = LIST_ITEM_RE.match(text.strip())
+    return int(m.group(1)) if m else 0
 
 
 def answer_texts(passage: Passage) -> list[str]:

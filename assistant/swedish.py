@@ -28,7 +28,7 @@ STOPWORDS = frozenset(
     när någon något några och om oss på samma sedan sig sin sina sitt skulle som så sådan sådana
     sådant till under upp ut utan vad var vara varför varit varje vars vart vem vi vid vilka vilken
     vilket vår våra vårt än är åt över ska skall måste får fick finns fanns gäller gör göra gjort
-    få fått också bara även hos vilket vilka hurdan hurdana blev kommer kommit många mer mest fler flest
+    få fått också bara även enligt enl hos vilket vilka hurdan hurdana blev kommer kommit många mer mest fler flest
     the a an of to in on for is are was were be what who whom which when why how does do did can
     could should would will and or not with about from by at as it its this that these those there
     many much have has had me my your you we our they their he she his her
@@ -74,7 +74,7 @@ def normalize(text: str) -> str:
 
 
 # Bump when words() / lexical_tokens() change: a BM25 index built with other tokens is rebuilt.
-TOKEN_FORMAT = 7
+TOKEN_FORMAT = 8
 # "MFD:s", "LSS:en", "IVO:s": an abbreviation with its ending is the abbreviation ("2025:400" stays).
 _ABBREV_ENDING_RE = re.compile(r"^([a-zåäö]*[a-zåäö]):(s|n|en|et|ens|ets|ar|er|or|na|erna|arna)$")
 
@@ -208,7 +208,7 @@ _SYNONYM_GROUPS = [
     ("fråga", "begära", "be", "ber"),
     ("bestämma", "besluta", "beslut"),
     ("nej", "avslag"),
-    ("dröja", "vänta", "dröjsmål", "försenad"),
+    ("dröja", "vänta", "dröjsmål", "försenad", "sent"),
     ("klaga", "överklaga"),
     ("boende", "bostad"),
     ("personal", "anställda", "medarbetare"),

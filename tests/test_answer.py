@@ -354,7 +354,8 @@ def test_one_place_question_never_borrows_another_places_number(assistant):
     [
         ("Vad kan insatsen kontaktperson hjälpa mig med i vardagen?", "purpose"),
         ("Vad är daglig verksamhet till för?", "purpose"),
-        ("Vad är en kontaktperson?", "what"),
+        ("Vad är en kontaktperson?", "definition"),
+        ("Vad gör en kontaktperson?", "what"),
         ("Varför har det dröjt?", "why"),
         ("Hur många gånger har Hallstahammar vunnit?", "frequency"),
         ("hur manga olika stöd kan man söka i lss", "number"),  # typed without å
@@ -544,6 +545,48 @@ def test_easy_read_mode_does_not_swap_in_a_definition_that_does_not_answer(assis
     meaning = assistant.ask("Vad betyder verkställa?", easy_read=True)
     assert_valid_citations(meaning)
     assert meaning.citations[0].quote.startswith("Verkställa betyder")
+
+
+@pytest.mark.parametrize("question, term", [
+    ("Vad är en kontaktperson?", "kontaktperson"), ("Vad är en kontaktperson enligt LSS?", "kontaktperson"),
+    ("vad betyder personkrets", "personkrets"), ("Vad menas med verkställa?", "verkställa"),
+    ("Vad är daglig verksamhet?", "daglig verksamhet"), ("Vad är IVO?", "ivo"),
+    ("Vad är det som gäller?", ""), ("Vad är bra med daglig verksamhet?", ""),
+    ("Vad är skillnaden mellan SoL och LSS?", ""), ("Vad gör en kontaktperson?", ""),
+])
+def test_which_questions_ask_what_a_term_means(question, term):
+    from assistant.answer import defined_term, question_type
+
+    assert defined_term(question) == term
+    assert (question_type(question) == "definition") is bool(term)
+
+
+def test_a_definition_opens_with_the_term_and_a_defining_verb():
+    from assistant.answer import defines
+
+    assert defines("kontaktperson", "Kontaktperson enligt lagen om stöd och service till vissa funktionshindrade, "
+                                    "LSS, är en insats som finns till för att bryta social isolering.")
+    assert defines("personkrets", "Personkrets betyder de grupper av personer som lagen gäller för.")
+    assert defines("insats", "En insats är en bestämd form av stöd eller service som man kan ansöka om.")
+    # one of the groups is not what "personkrets" means; a sentence that only mentions the term is no definition
+    assert not defines("personkrets", "Personkrets 1 är personer med utvecklingsstörning, autism eller autismliknande tillstånd.")
+    assert not defines("kontaktperson", "Att ta ett uppdrag som kontaktperson handlar om att vara en medmänniska.")
+    assert not defines("kontaktperson", "Insatsen kontaktperson kan sökas av en person som omfattas av LSS.")
+
+
+@pytest.mark.slow
+def test_what_is_questions_are_answered_by_the_definition_and_one_list_point(assistant):
+    # the recruiting sentence "Att ta ett uppdrag som kontaktperson ..." once came first
+    for easy_read in (False, True):
+        answer = assistant.ask("Vad är en kontaktperson?", easy_read=easy_read)
+        assert_valid_citations(answer)
+        assert "bryta social isolering" in answer.citations[0].quote
+    meaning = assistant.ask("Vad betyder personkrets?")
+    assert meaning.citations[0].quote.startswith("Personkrets betyder")
+    # a list point is quoted alone: "3. Ledsagarservice" once came with "4. Biträde av kontaktperson"
+    service = assistant.ask("Vad är ledsagarservice?")
+    assert_valid_citations(service)
+    assert "9 § 3 LSS" in service.answer and "kontaktperson" not in service.answer
 
 
 def test_what_is_counted_skips_olika_and_a_section_of_the_law_is_no_amount():

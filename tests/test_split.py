@@ -169,3 +169,20 @@ def test_identical_passages_in_one_document_get_distinct_ids():
     ids = [p.passage_id for p in passages]
     assert len(passages) == 2 and len(set(ids)) == 2
     assert ids[1] == ids[0] + "-2"
+
+
+def test_two_points_of_a_numbered_list_are_never_one_quote():
+    from assistant.split import answer_texts, list_number
+
+    doc = Document(doc_id="d", source="d.md", title="d", text=(
+        "Lagen räknar upp tio insatser.\n3. Ledsagarservice (9 § 3 LSS).\n4. Biträde av kontaktperson (9 § 4 LSS).\n"
+        "Kontaktpersonen är ett stöd i vardagen. Insatsen bryter social isolering."
+    ))
+    texts = answer_texts(split_document(doc)[0])
+    # "Vad är ledsagarservice?" once got "3. Ledsagarservice ... 4. Biträde av kontaktperson ..."
+    assert not any("Ledsagarservice" in t and "kontaktperson" in t for t in texts)
+    assert "3. Ledsagarservice (9 § 3 LSS)." in texts
+    # an item still pairs with the sentence before it and ordinary sentences still pair
+    assert "Lagen räknar upp tio insatser.\n3. Ledsagarservice (9 § 3 LSS)." in texts
+    assert "Kontaktpersonen är ett stöd i vardagen. Insatsen bryter social isolering." in texts
+    assert list_number("10. Daglig verksamhet") == 10 and list_number("Grupp 1 är") == 0

@@ -148,6 +148,8 @@ def test_content_stems_drop_question_and_stop_words():
     assert content_stems("hur manga stöd finns det nar man maste söka") == [stem("stöd"), stem("söka")]
     assert stem("far") in content_stems("kan min far söka åt mig")
     assert "pa" in content_stems("kan jag få PA")  # personlig assistans
+    # "enligt LSS" / "enl. 4 kap." name the law a rule is in; the word itself is no topic
+    assert content_stems("När har man rätt till insatser enligt LSS?") == [stem("rätt"), stem("insatser"), "lss"]
 
 
 def test_abbreviation_endings_are_the_abbreviation_but_numbers_with_colons_stay():
