@@ -22,6 +22,7 @@ import json
 import math
 import re
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -201,6 +202,7 @@ def question_type(text: str) -> str:
     return "what"
 
 
+@lru_cache(maxsize=256)  # asked again for every candidate quote of the question (_type_signal)
 def defined_term(text: str) -> str:
     """The term a "Vad är X?" / "Vad betyder X?" question asks to have explained ("en kontaktperson"
     -> "kontaktperson"); "" for other questions. Only short terms of content words: "Vad är det
