@@ -456,15 +456,22 @@ class ExtractiveAnswerer:
         return a[i + 1 :] == b[i + 1 :] or a[i + 1 :] == b[i:] or a[i:] == b[i + 1 :]
 
     def _match(self, q: str, tokens: set[str]) -> float:
-        """1 for an exact stem, 0.8 for a typo or a compound part, else 0."""
+        """1 for an exact stem, 0.8 for a typo or another inflection, 0.7 for a compound part or
+        a synonym, else 0."""
         if q in tokens:
             return 1.0
+        # The best match over all tokens, never the first one found: a set's order changes with
+        # each process's string hashing, and "rapport" is both a typo-near "rapporter" (0.8) and
+        # a part of "statistikrapport" (0.7).
+        best = 0.0
         for t in tokens:
             if self._fuzzy_equal(q, t):
                 return 0.8
             if len(q) >= 4 and len(t) > len(q) and q in t:
-                return 0.7  # "kontakt" in "kontaktperson"; never the reverse: a compound is more specific
-        if synonyms().get(q, frozenset()) & tokens:
+                best = 0.7  # "kontakt" in "kontaktperson"; never the reverse: a compound is more specific
+        if best:
+            return best
+        if not synonyms().get(q, frozenset()).isdisjoint(tokens):
             return 0.7  # "kolla" / "granska": the member's word for the document's
         return 0.0
 
