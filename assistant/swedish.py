@@ -29,6 +29,7 @@ STOPWORDS = frozenset(
     sådant till under upp ut utan vad var vara varför varit varje vars vart vem vi vid vilka vilken
     vilket vår våra vårt än är åt över ska skall måste får fick finns fanns gäller gör göra gjort
     få fått också bara även enligt enl hos vilket vilka hurdan hurdana blev kommer kommit många mer mest fler flest
+    händer hände hänt hända
     the a an of to in on for is are was were be what who whom which when why how does do did can
     could should would will and or not with about from by at as it its this that these those there
     many much have has had me my your you we our they their he she his her
@@ -74,7 +75,7 @@ def normalize(text: str) -> str:
 
 
 # Bump when words() / lexical_tokens() change: a BM25 index built with other tokens is rebuilt.
-TOKEN_FORMAT = 8
+TOKEN_FORMAT = 9
 # "MFD:s", "LSS:en", "IVO:s": an abbreviation with its ending is the abbreviation ("2025:400" stays).
 _ABBREV_ENDING_RE = re.compile(r"^([a-zåäö]*[a-zåäö]):(s|n|en|et|ens|ets|ar|er|or|na|erna|arna)$")
 
@@ -208,7 +209,7 @@ _SYNONYM_GROUPS = [
     ("fråga", "begära", "be", "ber"),
     ("bestämma", "besluta", "beslut"),
     ("nej", "avslag"),
-    ("dröja", "vänta", "dröjsmål", "försenad", "sent"),
+    ("dröja", "vänta", "dröjsmål", "försenad", "sent", "sen"),
     ("klaga", "överklaga"),
     ("boende", "bostad"),
     ("personal", "anställda", "medarbetare"),

@@ -150,6 +150,8 @@ def test_content_stems_drop_question_and_stop_words():
     assert "pa" in content_stems("kan jag få PA")  # personlig assistans
     # "enligt LSS" / "enl. 4 kap." name the law a rule is in; the word itself is no topic
     assert content_stems("När har man rätt till insatser enligt LSS?") == [stem("rätt"), stem("insatser"), "lss"]
+    # "Vad händer om …" asks what follows; "händer" once matched "händelser" in a film description
+    assert content_stems("Vad händer om kommunen är sen med mitt stöd?") == [stem("kommunen"), stem("sen"), stem("stöd")]
 
 
 def test_abbreviation_endings_are_the_abbreviation_but_numbers_with_colons_stay():
@@ -168,3 +170,5 @@ def test_synonyms_are_symmetric_stems():
     assert stem("granska") in table[stem("kolla")]
     # "ber" is the form the easy-read text uses ("om du själv ber om det"); "be" alone is an English stop word
     assert stem("ber") in table[stem("fråga")]
+    # a member writes "om kommunen är sen", the guidance "Ibland dröjer stödet"
+    assert stem("dröjer") in table[stem("sen")] and stem("sen") in table[stem("dröja")]
