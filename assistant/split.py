@@ -166,6 +166,7 @@ def answer_spans(passage: Passage) -> list[list[Span]]:
     usable = [
         len(words(s.text)) >= 3 and s.text not in headings and not s.text.rstrip().endswith("?") for s in spans
     ]
+    list_point = [bool(list_number(s.text)) for s in spans]
     units: list[list[Span]] = []
     for i, span in enumerate(spans):
         if not usable[i]:
@@ -174,7 +175,7 @@ def answer_spans(passage: Passage) -> list[list[Span]]:
         # Only truly adjacent sentences pair up: a quote never jumps over a skipped line. Two
         # points of a numbered list are two separate things ("3. Ledsagarservice" is no answer
         # about "4. Biträde av kontaktperson"); a whole list is quoted by the answer stage.
-        if i + 1 < len(spans) and usable[i + 1] and not (list_number(span.text) and list_number(spans[i + 1].text)):
+        if i + 1 < len(spans) and usable[i + 1] and not (list_point[i] and list_point[i + 1]):
             units.append([span, spans[i + 1]])
     return units
 
