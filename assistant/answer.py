@@ -83,7 +83,10 @@ ANAPHORA = {
 }
 FREQUENCY_RE = re.compile(r"\b(per (år|kvartal|månad|vecka|dag)|gång(er)? (per|i|om)|varje (år|kvartal|månad|vecka)|årligen|dagligen|kvartal)", re.I)
 REASON_RE = re.compile(r"\b(för att|eftersom|därför|på grund av|pga|beror på|då de|då det|skälet|orsak|brist|svårt)\b", re.I)
-NUMBER_WORDS = {"första", "andra", "tredje", "fjärde", "femte", "några", "få", "flertalet", "halva", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tjugo", "hundra", "tusen", "hälften", "procent", "miljoner", "mnkr"}
+NUMBER_WORDS = {"första", "andra", "tredje", "fjärde", "femte", "några", "flertalet", "halva", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tjugo", "hundra", "tusen", "hälften", "procent", "miljoner", "mnkr"}
+# "få" is an amount only after a word of degree ("ganska få", "några få timmar"); alone it is
+# nearly always the verb ("kommunen kan få betala", "du ska få stöd"), which answers no "Hur mycket?".
+FEW_RE = re.compile(r"\b(några|ganska|mycket|för|så|väldigt|alltför|relativt|endast|bara) få\b", re.I)
 # "(8 § LSS)", "9 § 10", "28 f §", "4 kap. 1 § SoL", "1–3 §§": where the law says it, not an amount.
 # (A law's own number, "(1993:387)", stays: "Vilket nummer har LSS-lagen?" asks for it.)
 LAW_REFERENCE_RE = re.compile(r"\d+\s*kap\.|\d+(?:\s*[a-h])?\s*§+(?:\s*\d+)?(?:\s*[–-]\s*\d+)?|\d+\s*[–-]\s*\d+\s*§+")
@@ -284,6 +287,7 @@ def is_followup(text: str, history: list[dict]) -> bool:
 
 QUANTITY_STEMS = {stem(w) for w in "ofta länge nummer antal andel mycket många stor stora gång gånger kostar kostnad summa siffra siffran procent".split()}
 GENERIC_NAMES = {"lss", "sol", "kommun", "kommunen", "kommunerna", "lagen", "svar", "ja", "nej"}
+GENERIC_STEMS = {stem(w) for w in GENERIC_NAMES}
 
 
 def find_anchors(text: str, known_places: set[str], vocabulary: dict[str, float]) -> list[str]:
@@ -530,7 +534,7 @@ class ExtractiveAnswerer:
             # nor is a reference to a section of the law: "(8 § LSS)", "(9 § 10 LSS)", "4 kap. 1 § SoL"
             amounts = {d for d in numbers_in(LAW_REFERENCE_RE.sub(" ", text)) - numbers_in(question_text)
                        if not YEAR_RE.fullmatch(d)}
-            return bool(amounts) or any(w in NUMBER_WORDS for w in words(text))
+            return bool(amounts) or any(w in NUMBER_WORDS for w in words(text)) or bool(FEW_RE.search(text))
         if qtype == "cost":
             return bool(re.search(r"\d[\d ]*\s*(kr|kronor|mnkr|miljoner|tkr)\b|\bkostnadsfri", text, re.I))
         if qtype == "date":
@@ -696,6 +700,10 @@ class ExtractiveAnswerer:
             # An amount answers only a question about its own subject ("timmar personlig assistans"
             # is not answered by "några få timmar i veckan" about daglig verksamhet).
             key = self.key_term(question)
+            if not key and question.qtype == "cost":
+                # "Hur mycket kostar LSS?": nothing says whose price is asked for, and the amount
+                # of something else (the särskild avgift) would be a confident wrong answer.
+                return "no_subject"
             if key and not any(self._counted_in(key, " ".join(self._passage_tokens(w))) for w in chosen):
                 return "key_term_missing:" + key
         if question.english:
@@ -720,8 +728,9 @@ class ExtractiveAnswerer:
         return set(content_stems(" ".join([p.text, p.title, p.heading, p.publisher, p.kommun, p.lan])))
 
     def key_term(self, question: Question) -> str:
-        """The most specific word of the question itself (not a place, not carried from history)."""
-        skip = {stem(a) for a in question.anchors} | QUANTITY_STEMS
+        """The most specific word of the question itself (not a place, not carried from history,
+        not the law's name: every guidance sentence names LSS in its reference)."""
+        skip = {stem(a) for a in question.anchors} | QUANTITY_STEMS | GENERIC_STEMS
         own = [s for s in question.stems if s not in skip and not s.isdigit()]
         own = [s for s in own if s in question.weights]
         return max(own, key=lambda s: question.weights[s], default="")

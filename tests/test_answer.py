@@ -601,23 +601,73 @@ def test_what_is_questions_are_answered_by_the_definition_and_one_list_point(ass
     assert "9 § 3 LSS" in service.answer and "kontaktperson" not in service.answer
 
 
-def test_what_is_counted_skips_olika_and_a_section_of_the_law_is_no_amount():
+def amount_judge(question_text: str):
+    """The answerer (no model, no index) and a test of whether a text holds an amount for the question."""
     from assistant.answer import ExtractiveAnswerer
-    from assistant.swedish import stem
 
     answerer = ExtractiveAnswerer(None, {}, set())
-    question = answerer.parse("hur manga olika stöd kan man söka i lss", [])
-    assert question.qtype == "number" and answerer.counted_noun(question) == stem("stöd")
+    question = answerer.parse(question_text, [])
+    assert question.qtype == "number"
+    return answerer, question, lambda text: answerer._type_signal("number", text, question.text)
 
-    def amount(text: str) -> bool:
-        return answerer._type_signal("number", text, question.text)
 
-    assert not amount("Du får bara stöd om du själv ber om det (8 § LSS).")
-    assert not amount("Daglig verksamhet (9 § 10 LSS) gäller grupp enligt 4 kap. 1 § SoL och 28 f §.")
-    assert amount("Det finns tio insatser i LSS (9 § LSS).")
-    assert amount("Cirka 74 000 personer i Sverige har någon insats enligt lagen (1 § LSS).")
-    # the law's own number answers "Vilket nummer har LSS-lagen?"
-    assert amount("LSS är lagen (1993:387) om stöd och service till vissa funktionshindrade.")
+def test_what_is_counted_skips_olika_and_a_section_of_the_law_is_no_amount():
+    from assistant.swedish import stem
+
+    answerer, question, amount = amount_judge("hur manga olika stöd kan man söka i lss")
+    assert answerer.counted_noun(question) == stem("stöd")
+    expected = {
+        "Du får bara stöd om du själv ber om det (8 § LSS).": False,
+        "Daglig verksamhet (9 § 10 LSS) gäller grupp enligt 4 kap. 1 § SoL och 28 f §.": False,
+        "Det finns tio insatser i LSS (9 § LSS).": True,
+        "Cirka 74 000 personer i Sverige har någon insats enligt lagen (1 § LSS).": True,
+        # the law's own number answers "Vilket nummer har LSS-lagen?"
+        "LSS är lagen (1993:387) om stöd och service till vissa funktionshindrade.": True,
+    }
+    assert {text: amount(text) for text in expected} == expected
+
+
+def test_the_verb_fa_is_no_amount_but_few_after_a_word_of_degree_is():
+    _, _, amount = amount_judge("Hur mycket måste kommunen betala i särskild avgift?")
+    expected = {
+        # "få" as a verb once made this the answer to "Hur mycket ...?"
+        "Då kan kommunen få betala en särskild avgift (28 a § LSS).": False,
+        "Du ska få goda levnadsvillkor (7 § LSS).": False,
+        "Arbetstiden omfattar endast några få timmar i veckan.": True,
+        "Det är ganska få som har fått en kontaktperson.": True,
+        "Den särskilda avgiften är lägst 15 000 kronor och högst 1 500 000 kronor (28 b § LSS).": True,
+    }
+    assert {text: amount(text) for text in expected} == expected
+
+
+def test_a_price_question_that_names_only_the_law_has_no_subject():
+    from assistant.answer import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(None, {}, set())
+    vague = answerer.parse("Hur mycket kostar LSS?", [])
+    assert vague.qtype == "cost" and answerer.key_term(vague) == ""
+    specific = answerer.parse("Hur mycket kostar en plats i daglig verksamhet?", [])
+    assert answerer.key_term(specific) != ""
+
+
+@pytest.mark.slow
+def test_the_law_checked_guidance_answers_who_decides_moving_and_the_fee(assistant):
+    # added 2026-11-24 after the check against the consolidated text (t.o.m. SFS 2025:1494)
+    decides = assistant.ask("Vem bestämmer om jag får LSS?")
+    assert_valid_citations(decides)
+    assert "nämnd" in decides.citations[0].quote and "27 §" in decides.citations[0].quote
+    moving = assistant.ask("Vad händer om jag flyttar till en annan kommun?", easy_read=True)
+    assert_valid_citations(moving)
+    assert "förhandsbesked" in moving.citations[0].quote and "16 §" in moving.citations[0].quote
+    fee = assistant.ask("Hur mycket måste kommunen betala i särskild avgift?")
+    assert_valid_citations(fee)
+    assert "1 500 000 kronor" in fee.citations[0].quote and "28 b §" in fee.citations[0].quote
+
+
+@pytest.mark.slow
+def test_what_lss_costs_is_declined_not_answered_with_the_fee_a_kommun_pays(assistant):
+    # the särskild avgift's amount holds "kronor" and "(28 b § LSS)": once the answer to this
+    assert_declined_in_swedish(assistant.ask("Hur mycket kostar LSS?"))
 
 
 @pytest.mark.slow
