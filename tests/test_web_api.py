@@ -67,6 +67,7 @@ def test_a_citation_of_the_guidance_says_which_law_it_summarises(client):
     assert guidance, data["citations"]
     for c in guidance:
         assert c["kind"] == "vägledning" and c["law"].startswith("Lag (1993:387)")
+        assert "i lydelse t.o.m. SFS" in c["law"]  # the version the summary was checked against
     for c in data["citations"]:
         assert set(c) >= {"kind", "law", "register"}  # the documented contract, empty when not set
         if not c["source"].startswith("guidance/"):

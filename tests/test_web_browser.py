@@ -370,8 +370,10 @@ def test_widget_marks_a_summary_of_the_law(page, server, sites):
     frame.locator(".lss-cite").first.wait_for(timeout=60_000)
     labels = frame.locator(".lss-citation-summary").all_inner_texts()
     assert labels, "a guidance citation must say it is a summary"
-    assert all(t.strip() == "Sammanfattning av lag (1993:387) om stöd och service till vissa funktionshindrade, inte lagtexten"
-               for t in labels), labels
+    # the label names the law and the version the summary was checked against
+    expected = ("Sammanfattning av lag (1993:387) om stöd och service till vissa funktionshindrade, "
+                "i lydelse t.o.m. SFS 2025:1494, inte lagtexten")
+    assert all(t.strip() == expected for t in labels), labels
 
 
 def test_origin_not_allowed_cannot_frame_or_call_api(page, server, sites):
