@@ -121,7 +121,7 @@ TIMES_RE = re.compile(
     r"\b(första|andra|tredje|fjärde|femte|sjätte|\d+:?e) gången\b|\b(två|tre|fyra|fem|sex|flera|\d+) gånger\b", re.I
 )
 PERSON_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+\b")
-ROLE_RE = re.compile(r"(sekreterare|ordförande|chef|handläggare|konsulent|styrelse|myndighet|IVO|revisor|fullmäktige|nämnd|förvaltning|kommunen|Försäkringskassan|Socialstyrelsen|\(S\)|\(M\)|\(L\)|\(C\)|\(V\)|\(MP\)|\(KD\)|\(SD\))")
+ROLE_RE = re.compile(r"(sekreterare|ordförande|chef|handläggare|konsulent|styrelse|myndighet|IVO|revisor|fullmäktige|nämnd|förvaltning|kommunen|staten|Försäkringskassan|Socialstyrelsen|\(S\)|\(M\)|\(L\)|\(C\)|\(V\)|\(MP\)|\(KD\)|\(SD\))")
 CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)?\b")
 
 

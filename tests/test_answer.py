@@ -659,6 +659,10 @@ def test_the_law_checked_guidance_answers_who_decides_moving_and_the_fee(assista
     moving = assistant.ask("Vad händer om jag flyttar till en annan kommun?", easy_read=True)
     assert_valid_citations(moving)
     assert "förhandsbesked" in moving.citations[0].quote and "16 §" in moving.citations[0].quote
+    # "staten" is an actor a who-question can ask for: the money goes to the state (28 a §)
+    receiver = assistant.ask("Vem får den särskilda avgiften?")
+    assert_valid_citations(receiver)
+    assert "tillfaller staten" in receiver.answer
     fee = assistant.ask("Hur mycket måste kommunen betala i särskild avgift?")
     assert_valid_citations(fee)
     assert "1 500 000 kronor" in fee.citations[0].quote and "28 b §" in fee.citations[0].quote
