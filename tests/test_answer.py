@@ -669,6 +669,16 @@ def test_the_law_checked_guidance_answers_who_decides_moving_and_the_fee(assista
 
 
 @pytest.mark.slow
+def test_must_i_pay_is_answered_with_the_fee_rules_not_the_fee_a_kommun_pays(assistant):
+    # q265/q266 once quoted the särskild avgift (28 a §: "betala", "insats"); 21 § answers them
+    for easy in (False, True):
+        answer = assistant.ask("Måste jag betala för min insats?", easy_read=easy)
+        assert_valid_citations(answer)
+        assert "21 §" in answer.citations[0].quote and "bostad" in answer.citations[0].quote
+        assert "särskild avgift" not in answer.answer
+
+
+@pytest.mark.slow
 def test_what_lss_costs_is_declined_not_answered_with_the_fee_a_kommun_pays(assistant):
     # the särskild avgift's amount holds "kronor" and "(28 b § LSS)": once the answer to this
     assert_declined_in_swedish(assistant.ask("Hur mycket kostar LSS?"))
