@@ -729,7 +729,7 @@ class ExtractiveAnswerer:
 
     def key_term(self, question: Question) -> str:
         """The most specific word of the question itself (not a place, not carried from history,
-        not the law's name: every guidance sentence names LSS in its reference)."""
+        not a generic name such as LSS or kommun: every guidance sentence names LSS in its reference)."""
         skip = {stem(a) for a in question.anchors} | QUANTITY_STEMS | GENERIC_STEMS
         own = [s for s in question.stems if s not in skip and not s.isdigit()]
         own = [s for s in own if s in question.weights]
