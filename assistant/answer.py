@@ -83,13 +83,14 @@ ANAPHORA = {
 }
 FREQUENCY_RE = re.compile(r"\b(per (år|kvartal|månad|vecka|dag)|gång(er)? (per|i|om)|varje (år|kvartal|månad|vecka)|årligen|dagligen|kvartal)", re.I)
 REASON_RE = re.compile(r"\b(för att|eftersom|därför|på grund av|pga|beror på|då de|då det|skälet|orsak|brist|svårt)\b", re.I)
-NUMBER_WORDS = {"första", "andra", "tredje", "fjärde", "femte", "några", "flertalet", "halva", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tjugo", "hundra", "tusen", "hälften", "procent", "miljoner", "mnkr"}
+NUMBER_WORDS = {"första", "tredje", "fjärde", "femte", "några", "flertalet", "halva", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tjugo", "hundra", "tusen", "hälften", "procent", "miljoner", "mnkr"}
 # "få" is an amount only after a word of degree ("ganska få", "några få timmar"); alone it is
 # nearly always the verb ("kommunen kan få betala", "du ska få stöd"), which answers no "Hur mycket?".
 FEW_RE = re.compile(r"\b(några|ganska|mycket|för|så|väldigt|alltför|relativt|endast|bara) få\b", re.I)
 # "(8 § LSS)", "9 § 10", "28 f §", "4 kap. 1 § SoL", "1–3 §§": where the law says it, not an amount.
 # (A law's own number, "(1993:387)", stays: "Vilket nummer har LSS-lagen?" asks for it.)
 LAW_REFERENCE_RE = re.compile(r"\d+\s*kap\.|\d+(?:\s*[a-h])?\s*§+(?:\s*\d+)?(?:\s*[–-]\s*\d+)?|\d+\s*[–-]\s*\d+\s*§+")
+LIST_MARKER_RE = re.compile(r"^\s*\d{1,2}\.\s", re.M)
 YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 DATE_RE = re.compile(r"\b((19|20)\d\d-\d\d(-\d\d)?|\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)|kvartal \d|(vår|höst|vinter|sommar)(en|as)?|årsskiftet|i oktober|vintras)\b", re.I)
 DIGIT_RE = re.compile(r"\d")
@@ -532,6 +533,8 @@ class ExtractiveAnswerer:
         if qtype == "number":
             # a year is not an amount: "Hur många lägenheter" is not answered by "2026/2027";
             # nor is a reference to a section of the law: "(8 § LSS)", "(9 § 10 LSS)", "4 kap. 1 § SoL"
+            # nor is a list item's number ("2. Personlig assistans ...")
+            text = LIST_MARKER_RE.sub(" ", text)
             amounts = {d for d in numbers_in(LAW_REFERENCE_RE.sub(" ", text)) - numbers_in(question_text)
                        if not YEAR_RE.fullmatch(d)}
             return bool(amounts) or any(w in NUMBER_WORDS for w in words(text)) or bool(FEW_RE.search(text))
@@ -717,6 +720,24 @@ class ExtractiveAnswerer:
                 return "low_coverage"
         return ""
 
+    def about_key_term(self, question: Question, w: Window, windows: list[Window]) -> bool:
+        """Whether the quote's passage, or a neighbouring passage of its document among the
+        candidates, names the subject of an amount question: Mjölby's "några få timmar i veckan"
+        (about daglig verksamhet) does not answer "Hur många timmar personlig assistans ...?".
+        Neighbours count because a passage border can cut a sentence off from its subject ("... för
+        samordnat stöd till barn" | "rutiner ... saknas i fler än hälften av landets kommuner")."""
+        if question.qtype not in ("number", "cost") or question.followup:
+            return True
+        key = self.key_term(question)
+        if not key:
+            return True
+        p = w.scored.passage
+        near = {
+            o.scored.passage.passage_id: o for o in windows
+            if o.scored.passage.doc_id == p.doc_id and abs(o.scored.passage.position - p.position) <= 1
+        }
+        return any(self._counted_in(key, " ".join(self._passage_tokens(o))) for o in near.values())
+
     def _counted_in(self, counted: str, text: str) -> bool:
         tokens = set(content_stems(text))
         prefix = counted[:3] if len(counted) <= 5 else counted[:4]
@@ -762,6 +783,7 @@ class ExtractiveAnswerer:
                 w for w in ranked
                 if w.score >= best.score - self.thresholds.kind_margin and not self.kind_missing(question, w)
                 and (not places_ok or not self.anchors_missing(question, [w]))
+                and self.about_key_term(question, w, windows)
             ]
             if fitting:
                 best = fitting[0]

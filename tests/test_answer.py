@@ -368,10 +368,11 @@ def test_question_type(question, kind):
     assert question_type(question) == kind
 
 
-def scored(pid: str, doc: str, text: str, score: float = 1.0, law: str = ""):
+def scored(pid: str, doc: str, text: str, score: float = 1.0, law: str = "", position: int = 0):
     from assistant.types import Passage, ScoredPassage
 
-    return ScoredPassage(Passage(passage_id=pid, doc_id=doc, source=doc, title=doc, text=text, law=law), score)
+    passage = Passage(passage_id=pid, doc_id=doc, source=doc, title=doc, text=text, law=law, position=position)
+    return ScoredPassage(passage, score)
 
 
 def window(sp, sentence: str | None = None):
@@ -627,12 +628,16 @@ def test_what_is_counted_skips_olika_and_a_section_of_the_law_is_no_amount():
     assert {text: amount(text) for text in expected} == expected
 
 
-def test_the_verb_fa_is_no_amount_but_few_after_a_word_of_degree_is():
+def test_the_verb_fa_others_and_a_list_number_are_no_amount_but_few_after_a_word_of_degree_is():
     _, _, amount = amount_judge("Hur mycket måste kommunen betala i särskild avgift?")
     expected = {
         # "få" as a verb once made this the answer to "Hur mycket ...?"
         "Då kan kommunen få betala en särskild avgift (28 a § LSS).": False,
         "Du ska få goda levnadsvillkor (7 § LSS).": False,
+        # "andra" (others) and a list item's number once answered "Hur mycket assistansersättning får man?"
+        "Det kan till exempel vara att äta eller prata med andra (9 a § LSS).": False,
+        "2. Personlig assistans, för den del av behovet som inte täcks av assistansersättning (9 § 2 LSS).": False,
+        "Kommunen betalar 2 timmar i veckan.": True,
         "Arbetstiden omfattar endast några få timmar i veckan.": True,
         "Det är ganska få som har fått en kontaktperson.": True,
         "Den särskilda avgiften är lägst 15 000 kronor och högst 1 500 000 kronor (28 b § LSS).": True,
@@ -650,31 +655,70 @@ def test_a_price_question_that_names_only_the_law_has_no_subject():
     assert answerer.key_term(specific) != ""
 
 
+def test_an_amount_is_about_the_subject_when_its_passage_or_a_neighbour_names_it():
+    from assistant.answer import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(None, {}, set())
+    hours = answerer.parse("Hur många timmar personlig assistans har man rätt till?", [])
+    mjolby = scored("m1", "mjolby", "Arbetstiden omfattar endast några få timmar i veckan.")
+    assistance = scored("g1", "guidance", "Personlig assistans ges av ett fåtal personer.")
+    windows = [window(mjolby), window(assistance)]
+    # another document's passage naming the subject does not make Mjölby's hours about it
+    assert not answerer.about_key_term(hours, windows[0], windows)
+    assert answerer.about_key_term(hours, windows[1], windows)
+
+    routines = answerer.parse("Hur många kommuner saknar rutiner för samordnat stöd?", [])
+    topic = scored("o1", "oj", "Rutinerna gäller samordnat stöd till barn.", position=1)
+    share = scored("o2", "oj", "Rutiner saknas i fler än hälften av kommunerna.", position=2)
+    far = scored("o9", "oj", "Rutiner saknas i fler än hälften av kommunerna.", position=9)
+    # a passage border cut the count off from its subject: the neighbour before it names it
+    assert answerer.about_key_term(routines, window(share), [window(topic), window(share)])
+    assert not answerer.about_key_term(routines, window(far), [window(topic), window(far)])
+
+
+def ask_first_quote(assistant, question: str, *needles: str, easy_read: bool = False):
+    """Ask; the citations are valid and the first quote (what a member reads first) holds every needle."""
+    answer = assistant.ask(question, easy_read=easy_read)
+    assert_valid_citations(answer)
+    for needle in needles:
+        assert needle in answer.citations[0].quote, (needle, answer.answer)
+    return answer
+
+
+@pytest.mark.slow
+def test_personal_assistance_after_the_pension_age_is_answered_from_9_b(assistant):
+    # 9 b § (riktåldern för pension, since 2026-01-01) was added on 2026-11-24
+    for easy in (False, True):
+        ask_first_quote(assistant, "Kan jag få personlig assistans om jag är 70 år?", "riktåldern för pension",
+                        "9 b §", easy_read=easy)
+    ask_first_quote(assistant, "Kan jag få mer assistans när jag är 68?", "inte få mer assistans", easy_read=True)
+
+
+@pytest.mark.slow
+def test_hours_or_money_of_personal_assistance_are_declined_not_answered_with_other_amounts(assistant):
+    # Mjölby's "några få timmar i veckan" is about daglig verksamhet; "prata med andra" is no amount
+    assert_declined_in_swedish(assistant.ask("Hur många timmar personlig assistans har man rätt till?"))
+    assert_declined_in_swedish(assistant.ask("Hur mycket assistansersättning får man?"))
+
+
 @pytest.mark.slow
 def test_the_law_checked_guidance_answers_who_decides_moving_and_the_fee(assistant):
     # added 2026-11-24 after the check against the consolidated text (t.o.m. SFS 2025:1494)
-    decides = assistant.ask("Vem bestämmer om jag får LSS?")
-    assert_valid_citations(decides)
-    assert "nämnd" in decides.citations[0].quote and "27 §" in decides.citations[0].quote
-    moving = assistant.ask("Vad händer om jag flyttar till en annan kommun?", easy_read=True)
-    assert_valid_citations(moving)
-    assert "förhandsbesked" in moving.citations[0].quote and "16 §" in moving.citations[0].quote
+    ask_first_quote(assistant, "Vem bestämmer om jag får LSS?", "nämnd", "27 §")
+    ask_first_quote(assistant, "Vad händer om jag flyttar till en annan kommun?", "förhandsbesked", "16 §",
+                    easy_read=True)
     # "staten" is an actor a who-question can ask for: the money goes to the state (28 a §)
     receiver = assistant.ask("Vem får den särskilda avgiften?")
     assert_valid_citations(receiver)
     assert "tillfaller staten" in receiver.answer
-    fee = assistant.ask("Hur mycket måste kommunen betala i särskild avgift?")
-    assert_valid_citations(fee)
-    assert "1 500 000 kronor" in fee.citations[0].quote and "28 b §" in fee.citations[0].quote
+    ask_first_quote(assistant, "Hur mycket måste kommunen betala i särskild avgift?", "1 500 000 kronor", "28 b §")
 
 
 @pytest.mark.slow
 def test_must_i_pay_is_answered_with_the_fee_rules_not_the_fee_a_kommun_pays(assistant):
     # q265/q266 once quoted the särskild avgift (28 a §: "betala", "insats"); 21 § answers them
     for easy in (False, True):
-        answer = assistant.ask("Måste jag betala för min insats?", easy_read=easy)
-        assert_valid_citations(answer)
-        assert "21 §" in answer.citations[0].quote and "bostad" in answer.citations[0].quote
+        answer = ask_first_quote(assistant, "Måste jag betala för min insats?", "21 §", "bostad", easy_read=easy)
         assert "särskild avgift" not in answer.answer
 
 
