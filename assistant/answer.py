@@ -430,6 +430,8 @@ class ExtractiveAnswerer:
     def known(self, s: str) -> bool:
         if s in self.idf or s.isdigit() or any(self._fuzzy_equal(s, v) for v in self._candidates(s)):
             return True
+        if any(v in self.idf for v in synonyms().get(s, ())):
+            return True  # "ledsagning": the texts say "ledsagarservice"
         if len(s) <= 6:  # "dröjt" / "dröjsmålet": short inflected forms share a 4-letter root
             return any(v.startswith(s[:4]) for v in self.idf)
         # a compound of two corpus words: "samverkansmöte" = "samverkans" + "möte"
@@ -709,6 +711,8 @@ class ExtractiveAnswerer:
                 return "no_subject"
             if key and not any(self._counted_in(key, " ".join(self._passage_tokens(w))) for w in chosen):
                 return "key_term_missing:" + key
+        if not question.english and not question.followup and self.only_generic_matched(question, chosen):
+            return "only_generic"
         if question.english:
             if best.similarity < t.min_similarity_en:
                 return "low_similarity"
@@ -719,6 +723,16 @@ class ExtractiveAnswerer:
             ):
                 return "low_coverage"
         return ""
+
+    def only_generic_matched(self, question: Question, chosen: list[Window]) -> bool:
+        """Whether the quotes share only a generic name (LSS, kommun) with a question that asks about
+        something more: every guidance sentence names LSS in its reference, so "LSS" alone matches
+        them all ("Kan jag få både LSS och hemtjänst?" was answered with who may apply for someone)."""
+        specific = {s: wt for s, wt in question.weights.items() if s not in GENERIC_STEMS}
+        generic = sum(question.weights.values()) - sum(specific.values())
+        if not generic or sum(specific.values()) < generic:
+            return False  # mostly about LSS itself: "Vilket nummer har LSS-lagen?"
+        return not any(self.coverage(specific, self._window_tokens(w), set()) for w in chosen)
 
     def about_key_term(self, question: Question, w: Window, windows: list[Window]) -> bool:
         """Whether the quote's passage, or a neighbouring passage of its document among the

@@ -217,6 +217,9 @@ _SYNONYM_GROUPS = [
     ("handikapp", "funktionsnedsättning", "funktionshinder"),
     ("funktionshinder", "funktionsnedsättning"),
     ("lag", "lagen", "författning"),
+    # the member's word for the law's name of an insats
+    ("ledsagning", "ledsagarservice"),
+    ("korttidsboende", "korttidsvistelse"),
 ]
 
 

@@ -676,6 +676,31 @@ def test_an_amount_is_about_the_subject_when_its_passage_or_a_neighbour_names_it
     assert not answerer.about_key_term(routines, window(far), [window(topic), window(far)])
 
 
+def test_a_quote_that_shares_only_lss_with_the_question_is_no_answer():
+    from assistant.answer import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(None, {}, set())
+    who_applies = window(scored("g1", "guidance", "Då kan din gode man söka åt dig (8 § LSS)."))
+    both = answerer.parse("Kan jag få både LSS och hemtjänst?", [])
+    assert answerer.only_generic_matched(both, [who_applies])
+    # a question mostly about the law itself is still answered by a sentence about the law
+    number = answerer.parse("Vilket nummer har LSS-lagen?", [])
+    law = window(scored("g2", "guidance", "LSS är lagen (1993:387) om stöd och service."))
+    assert not answerer.only_generic_matched(number, [law])
+    # a quote that holds a specific word of the question is judged by the other rules
+    apply = answerer.parse("Vem kan söka LSS åt mig?", [])
+    assert not answerer.only_generic_matched(apply, [who_applies])
+
+
+def test_a_members_word_for_an_insats_is_known_when_the_texts_use_the_laws_word():
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.swedish import stem
+
+    answerer = ExtractiveAnswerer(None, {stem("ledsagarservice"): 4.0, stem("korttidsvistelse"): 4.0}, set())
+    assert answerer.known(stem("ledsagning")) and answerer.known(stem("korttidsboende"))
+    assert not answerer.known(stem("hemtjänst"))
+
+
 def ask_first_quote(assistant, question: str, *needles: str, easy_read: bool = False):
     """Ask; the citations are valid and the first quote (what a member reads first) holds every needle."""
     answer = assistant.ask(question, easy_read=easy_read)
@@ -699,6 +724,13 @@ def test_hours_or_money_of_personal_assistance_are_declined_not_answered_with_ot
     # Mjölby's "några få timmar i veckan" is about daglig verksamhet; "prata med andra" is no amount
     assert_declined_in_swedish(assistant.ask("Hur många timmar personlig assistans har man rätt till?"))
     assert_declined_in_swedish(assistant.ask("Hur mycket assistansersättning får man?"))
+
+
+@pytest.mark.slow
+def test_questions_whose_only_word_in_the_quotes_is_lss_are_declined(assistant):
+    # every guidance sentence names LSS in its reference: 8 § ("under 15 år") once answered both
+    assert_declined_in_swedish(assistant.ask("Kan jag få både LSS och hemtjänst?"))
+    assert_declined_in_swedish(assistant.ask("Vad händer med LSS när jag fyller 65?"))
 
 
 @pytest.mark.slow
