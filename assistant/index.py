@@ -27,7 +27,7 @@ from pathlib import Path
 from .config import Settings
 from .load import LoadProblem, load_corpus
 from .split import answer_texts, split_documents
-from .swedish import TOKEN_FORMAT, lexical_tokens
+from .swedish import TOKEN_FORMAT, lexical_tokens, synonyms
 from .types import Passage
 
 MANIFEST = "manifest.json"
@@ -212,6 +212,8 @@ class LexicalIndex:
         if not tokens or not self.passages:
             return []
         vocab = self.bm25.vocab_dict
+        # the member's word finds the texts' word ("kolla" -> granska, tillsyn); only words the texts lack
+        tokens = tokens + [v for t in tokens if t not in vocab for v in sorted(synonyms().get(t, ()))]
         ids = [vocab[t] for t in tokens if t in vocab]
         if not ids:
             return []

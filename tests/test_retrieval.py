@@ -85,6 +85,21 @@ def test_bm25_only_matches_exact_words(retriever):
     assert retriever.retrieve("xyzzyplugh qwertzuiop", k=3, mode="bm25") == []
 
 
+def test_bm25_looks_up_a_members_word_the_texts_lack_by_its_synonyms():
+    from assistant.index import LexicalIndex
+    from assistant.types import Passage
+
+    def search(texts: dict[str, str], query: str) -> list[str]:
+        index = LexicalIndex.build([Passage(passage_id=k, doc_id=k, source=k, title="", text=t) for k, t in texts.items()])
+        return [index.passages[i].passage_id for i, _ in index.search(query, 5)]
+
+    texts = {"ivo": "IVO granskar all verksamhet enligt LSS.", "ansvar": "Kommunen ansvarar för LSS."}
+    # the texts lack "kolla": its synonyms (granska, tillsyn, ...) are looked up instead
+    assert search(texts, "vem kollar lss")[0] == "ivo"
+    # a word the texts have is looked up as it is, without its synonyms
+    assert search(texts | {"plan": "Planen ska kollas varje år."}, "kollar") == ["plan"]
+
+
 def test_scored_passages_carry_source_metadata(retriever, built_index):
     sources = yaml.safe_load((built_index.corpus_dir / "sources.yaml").read_text(encoding="utf-8"))
     results = retriever.retrieve(MJOLBY_Q, k=8)
