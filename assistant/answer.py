@@ -709,7 +709,7 @@ class ExtractiveAnswerer:
                 # "Hur mycket kostar LSS?": nothing says whose price is asked for, and the amount
                 # of something else (the särskild avgift) would be a confident wrong answer.
                 return "no_subject"
-            if key and not any(self._counted_in(key, " ".join(self._passage_tokens(w))) for w in chosen):
+            if key and not any(self._passage_names(key, w) for w in chosen):
                 return "key_term_missing:" + key
         if not question.english and not question.followup and self.only_generic_matched(question, chosen):
             return "only_generic"
@@ -750,12 +750,16 @@ class ExtractiveAnswerer:
             o.scored.passage.passage_id: o for o in windows
             if o.scored.passage.doc_id == p.doc_id and abs(o.scored.passage.position - p.position) <= 1
         }
-        return any(self._counted_in(key, " ".join(self._passage_tokens(o))) for o in near.values())
+        return any(self._passage_names(key, o) for o in near.values())
 
     def _counted_in(self, counted: str, text: str) -> bool:
         tokens = set(content_stems(text))
         prefix = counted[:3] if len(counted) <= 5 else counted[:4]
         return bool(self._match(counted, tokens)) or any(t.startswith(prefix) for t in tokens)
+
+    def _passage_names(self, term: str, w: Window) -> bool:
+        """Whether the quote's passage (with its title, heading and place) holds ``term``."""
+        return self._counted_in(term, " ".join(self._passage_tokens(w)))
 
     @staticmethod
     def _passage_tokens(w: Window) -> set[str]:
