@@ -99,6 +99,23 @@ NUMBER_RE = re.compile(r"\d+")
 # and choose() prefers a close quote that has it (KIND_PREFERRED).
 FORM_REQUIRED = ("number", "date", "frequency", "cost")
 KIND_PREFERRED = FORM_REQUIRED + ("where", "purpose")
+# "Måste jag betala för daglig verksamhet?", "Kostar det något att ha en kontaktperson?": asked
+# whether something is paid for, a quote that speaks of no payment does not answer (it was
+# answered with what daglig verksamhet is).
+PAYMENT_ASKED_RE = re.compile(r"\b(betal\w*|kosta[rd]?|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*)\b", re.I)
+PAYMENT_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*|kr|kronor|mnkr|tkr)\b", re.I)
+# "Kan jag få assistans på natten?", "Får jag ha husdjur i gruppbostaden?": a member asks whether
+# something is allowed or possible. The answer turns on the condition ("natten", "husdjur"): when the
+# texts never mention it, no quote can say yes or no.
+PERMISSION_ASKED_RE = re.compile(
+    r"^\s*(kan|får|måste|behöver|ska)\s+(jag|man|vi|mitt|min|mina|en|ett|familjen|barnet|barn)\b", re.I
+)
+CONDITION_MIN_WEIGHT = 1.8  # below it: frame words of general Swedish ("tar", "ge", "vill")
+# Whom a member asks for is no condition: "Kan vi få hjälp med vår son som har autism?" turns on autism.
+ASKED_FOR_STEMS = {stem(w) for w in (
+    "son söner dotter döttrar barn barnet pojke flicka mamma pappa förälder föräldrar bror syster "
+    "make maka fru sambo familj anhörig"
+).split()}
 # "Vad kan en kontaktperson hjälpa mig med?", "Vad är daglig verksamhet till för?": what a thing is for.
 PURPOSE_ASKED_RE = re.compile(r"\b(hjälpa (mig|dig|oss|en|till) med|till för|syftet med|what is .* for)\b", re.I)
 PURPOSE_RE = re.compile(r"\b(för att|finns till för|är till för|syftar till|syftet|ska kunna|möjlighet att|möjlighet till)\b", re.I)
@@ -226,7 +243,7 @@ def _question_type_of(t: str) -> str:
         return "cost"
     if re.search(r"\bhur (ofta|många gånger)\b|\bhow often\b", t):
         return "frequency"
-    if re.search(r"\bhur (många|mycket|stor|länge|dyr)\b|\bhow (many|much|long)\b|\bantal\b|\bandel\b|\bvilket nummer\b|\bvad kostar\b", t):
+    if re.search(r"\bhur (många|mycket|stor|länge|lång tid|dyr)\b|\bhow (many|much|long)\b|\bantal\b|\bandel\b|\bvilket nummer\b|\bvad kostar\b", t):
         return "number"
     if re.search(r"\bnär (har|får|kan) (man|jag|du|en|vi)\b", t):
         return "what"  # "När har man rätt till ...": asks for conditions, not a date
@@ -701,6 +718,10 @@ class ExtractiveAnswerer:
         counted = self.counted_noun(question)
         if counted and not any(self._counted_in(counted, w.quote) for w in chosen):
             return "counted_thing_missing:" + counted
+        if not question.followup and not question.english and PAYMENT_ASKED_RE.search(question.text) and not any(
+            PAYMENT_RE.search(w.quote) for w in chosen
+        ):
+            return "payment_missing"
         if question.qtype in ("number", "cost") and not question.followup:
             # An amount answers only a question about its own subject ("timmar personlig assistans"
             # is not answered by "några få timmar i veckan" about daglig verksamhet).
@@ -713,6 +734,9 @@ class ExtractiveAnswerer:
                 return "key_term_missing:" + key
         if not question.english and not question.followup and self.only_generic_matched(question, chosen):
             return "only_generic"
+        unmentioned = self.unmentioned_conditions(question, chosen)
+        if unmentioned:
+            return "condition_unknown:" + ",".join(unmentioned)
         if question.english:
             if best.similarity < t.min_similarity_en:
                 return "low_similarity"
@@ -733,6 +757,22 @@ class ExtractiveAnswerer:
         if not generic or sum(specific.values()) < generic:
             return False  # mostly about LSS itself: "Vilket nummer har LSS-lagen?"
         return not any(self.coverage(specific, self._window_tokens(w), set()) for w in chosen)
+
+    def unmentioned_conditions(self, question: Question, chosen: list[Window]) -> list[str]:
+        """For "Kan jag / Får jag ...?": the question's words that no text of the corpus holds in any
+        form and the quotes do not answer for ("natt" in "Kan jag få assistans på natten?"). The
+        rest of such a question ("assistans") matches well, so coverage alone let a quote about
+        something else through."""
+        if question.english or question.followup or not PERMISSION_ASKED_RE.search(question.text):
+            return []
+        tokens: set[str] = set()
+        for w in chosen:
+            tokens |= self._window_tokens(w)
+        return sorted(
+            s for s, wt in question.weights.items()
+            if wt >= CONDITION_MIN_WEIGHT and s not in GENERIC_STEMS and s not in ASKED_FOR_STEMS and not s.isdigit()
+            and not self.known(s) and not self._match(s, tokens)
+        )
 
     def about_key_term(self, question: Question, w: Window, windows: list[Window]) -> bool:
         """Whether the quote's passage, or a neighbouring passage of its document among the

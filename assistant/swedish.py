@@ -220,6 +220,8 @@ _SYNONYM_GROUPS = [
     # the member's word for the law's name of an insats
     ("ledsagning", "ledsagarservice"),
     ("korttidsboende", "korttidsvistelse"),
+    ("avlösning", "avlösarservice"),
+    ("ensam", "ensamhet", "isolering", "isolerad"),
 ]
 
 

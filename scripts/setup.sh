@@ -25,12 +25,26 @@ for arg in "$@"; do
     *) echo "unknown option $arg" >&2; exit 2 ;;
   esac
 done
+# llama-cpp-python is built from source (~5 min on 2 cores); no BLAS, no multimodal part, and not
+# for "this CPU's every feature" (GGML_NATIVE): on a Xeon with AMX that build dies with a general
+# protection fault at the first token (seen 2026-11-24). AVX2/FMA/F16C is what every x86-64 server of
+# the last decade has. CMAKE_ARGS in the environment overrides this.
+llama_flags="${CMAKE_ARGS:--DGGML_BLAS=OFF -DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON}"
 stamp=.venv/.lss-installed
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" != "$extras" ]; then
+want="$extras|$llama_flags"
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "==> Installing lss-assistant and its pinned dependencies ($extras)"
-  # llama-cpp-python is built from source (~5 min on 2 cores); no BLAS, no multimodal part.
-  CMAKE_ARGS="${CMAKE_ARGS:--DGGML_BLAS=OFF -DLLAVA_BUILD=OFF}" .venv/bin/pip install -q -e ".[$extras]"
-  echo "$extras" > "$stamp"
+  # --no-cache-dir: pip's wheel cache does not know the build flags, and would hand back a
+  # llama-cpp-python wheel built with other ones.
+  CMAKE_ARGS="$llama_flags" .venv/bin/pip install -q --no-cache-dir -e ".[$extras]"
+  if [ -f "$stamp" ] && [ "$(cut -d'|' -f2- "$stamp")" != "$llama_flags" ]; then
+    echo "==> Rebuilding llama-cpp-python with: $llama_flags"
+    llama_pin=$(.venv/bin/pip freeze | grep -i '^llama[-_]cpp[-_]python==' || true)
+    if [ -n "$llama_pin" ]; then
+      CMAKE_ARGS="$llama_flags" .venv/bin/pip install -q --no-cache-dir --no-deps --force-reinstall "$llama_pin"
+    fi
+  fi
+  echo "$want" > "$stamp"
 fi
 
 if [ "$browser" = 1 ] && ! command -v chromium >/dev/null 2>&1; then

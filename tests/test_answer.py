@@ -360,6 +360,7 @@ def test_one_place_question_never_borrows_another_places_number(assistant):
         ("Hur många gånger har Hallstahammar vunnit?", "frequency"),
         ("hur manga olika stöd kan man söka i lss", "number"),  # typed without å
         ("nar fick hallstahammar priset", "date"),
+        ("Hur lång tid har jag på mig att överklaga?", "number"),  # a duration: needs an amount
     ],
 )
 def test_question_type(question, kind):
@@ -701,6 +702,55 @@ def test_a_members_word_for_an_insats_is_known_when_the_texts_use_the_laws_word(
     assert not answerer.known(stem("hemtjänst"))
 
 
+def test_a_payment_question_is_not_answered_by_a_quote_that_speaks_of_no_payment():
+    from assistant.answer import ExtractiveAnswerer
+
+    from assistant.swedish import content_stems
+
+    known = "daglig verksamhet kontaktperson betala avgifter bostad gratis insatser"
+    answerer = ExtractiveAnswerer(None, {s: 4.0 for s in content_stems(known)}, set())
+    what_it_is = window(scored("g1", "guidance", "Daglig verksamhet är för dig som är i yrkesverksam ålder (9 § 10 LSS)."))
+    free = window(scored("g2", "guidance", "Utom för bostad, fritid och kultur behöver du inte betala för dina insatser i LSS (21 § LSS)."))
+    fee = window(scored("g3", "guidance", "Kommunen får ta ut rimliga avgifter för bostad (19 § LSS)."))
+    for asked in ("Måste jag betala för daglig verksamhet?", "Kostar det något att ha en kontaktperson?",
+                  "Är daglig verksamhet gratis?"):
+        question = answerer.parse(asked, [])
+        assert answerer.decline_reason(question, [what_it_is]) == "payment_missing", asked
+        assert answerer.decline_reason(question, [free]) != "payment_missing", asked
+        assert answerer.decline_reason(question, [fee]) != "payment_missing", asked
+    # a question that does not ask about paying is judged by the other rules
+    plain = answerer.parse("Vad är daglig verksamhet?", [])
+    assert answerer.decline_reason(plain, [what_it_is]) != "payment_missing"
+
+
+def test_a_may_i_question_whose_condition_no_text_mentions_is_declined():
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.swedish import content_stems
+
+    known = "personlig assistans gruppbostad bostad autism grupp personer hjälp stöd"
+    answerer = ExtractiveAnswerer(None, {s: 4.0 for s in content_stems(known)}, set())
+    assistance = window(scored("g1", "guidance", "Personlig assistans är stöd från några få personer (9 a § LSS)."))
+    night = answerer.parse("Kan jag få assistans på natten?", [])
+    assert answerer.unmentioned_conditions(night, [assistance]) == ["natt"]
+    assert answerer.decline_reason(night, [assistance]) == "condition_unknown:natt"
+    # whom the member asks for is no condition
+    groups = window(scored("g2", "guidance", "Grupp 1 är personer med autism (1 § LSS)."))
+    son = answerer.parse("Kan vi få hjälp med vår son som har autism?", [])
+    assert answerer.unmentioned_conditions(son, [groups]) == []
+    # only "Kan jag / Får jag ...?" questions: elsewhere a missing word is often the question's frame
+    what = answerer.parse("Vad gäller för personlig assistans på natten?", [])
+    assert answerer.unmentioned_conditions(what, [assistance]) == []
+
+
+def test_a_members_word_avlosning_finds_the_laws_avlosarservice():
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.swedish import content_stems, stem
+
+    answerer = ExtractiveAnswerer(None, {stem("avlösarservice"): 4.0}, set())
+    assert answerer.known(stem("avlösning"))
+    assert answerer._match(stem("avlösning"), set(content_stems("5. Avlösarservice i hemmet (9 § 5 LSS)."))) == 0.7
+
+
 def ask_first_quote(assistant, question: str, *needles: str, easy_read: bool = False):
     """Ask; the citations are valid and the first quote (what a member reads first) holds every needle."""
     answer = assistant.ask(question, easy_read=easy_read)
@@ -724,6 +774,27 @@ def test_hours_or_money_of_personal_assistance_are_declined_not_answered_with_ot
     # Mjölby's "några få timmar i veckan" is about daglig verksamhet; "prata med andra" is no amount
     assert_declined_in_swedish(assistant.ask("Hur många timmar personlig assistans har man rätt till?"))
     assert_declined_in_swedish(assistant.ask("Hur mycket assistansersättning får man?"))
+
+
+@pytest.mark.slow
+def test_payment_and_duration_questions_without_a_fitting_quote_are_declined_and_avlosning_is_answered(assistant):
+    # both were answered with what daglig verksamhet is / with the shortage of kontaktpersoner
+    assert_declined_in_swedish(assistant.ask("Måste jag betala för daglig verksamhet?"))
+    assert_declined_in_swedish(assistant.ask("Kostar det något att ha en kontaktperson?"))
+    # the texts give no time limit for an appeal: "Överklaga betyder ..." was the answer
+    assert_declined_in_swedish(assistant.ask("Hur lång tid har jag på mig att överklaga?"))
+    ask_first_quote(assistant, "Måste jag betala för min insats?", "betala", "21 §")
+    for easy in (False, True):  # "avlösning" was declined as a word the texts do not know
+        ask_first_quote(assistant, "Kan jag få avlösning för mitt barn?", "Avlösarservice", "9 § 5", easy_read=easy)
+
+
+@pytest.mark.slow
+def test_may_i_questions_on_conditions_the_texts_never_mention_are_declined(assistant):
+    # each was answered with a quote about something else (Mjölby's building plans, 9 a §, 9 § 10)
+    for question in ("Får jag ha husdjur i gruppbostaden?", "Kan jag få assistans på natten?",
+                     "Får jag lön på daglig verksamhet?", "Kan jag välja min kontaktperson?"):
+        assert_declined_in_swedish(assistant.ask(question))
+    ask_first_quote(assistant, "Kan vi få hjälp med vår son som har autism?", "autism", "1 §")
 
 
 @pytest.mark.slow

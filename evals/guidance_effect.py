@@ -1,0 +1,96 @@
+"""The guidance texts' effect on the rest of the question set (issue #10's "do not drop" criterion).
+
+    python -m evals.guidance_effect [--out DIR]
+
+Runs the evaluation twice with the same code on the questions that were not written for the
+guidance texts (source not under ``guidance/``, ids up to q216, the set that existed before the
+texts: 158 questions): once on a copy of the corpus without ``corpus/guidance/``, once on the
+corpus as it is. Prints every figure as "without -> with" and marks the ones that drop.
+
+The copy and its index live under DIR (default ``evals/reports/guidance-effect``, not committed);
+the "with" side uses the configured data directory (``LSS_DATA_DIR``) and is brought up to date by
+an ordinary incremental ingest first. About three minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from evals.runner import DEFAULT_QUESTIONS
+
+ROOT = Path(__file__).resolve().parent.parent
+LAST_ID_BEFORE_GUIDANCE = 216
+FIGURES = (
+    "dense_mrr@10", "bm25_mrr@10", "rrf_mrr@10", "rrf_hit@3",
+    "hybrid_hit@1", "hybrid_hit@3", "hybrid_hit@5", "hybrid_mrr@10",
+    "answer_correctness", "citation_precision", "decline_accuracy", "false_decline_rate", "followup_accuracy",
+)
+LOWER_IS_BETTER = {"false_decline_rate"}
+
+
+def rest_of_set(questions: list[dict]) -> list[dict]:
+    return [
+        q for q in questions
+        if not q.get("source", "").startswith("guidance/") and int(q["id"].lstrip("q")) <= LAST_ID_BEFORE_GUIDANCE
+    ]
+
+
+def corpus_without_guidance(corpus: Path, dest: Path) -> Path:
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(corpus, dest, ignore=shutil.ignore_patterns("guidance"))
+    return dest
+
+
+def run(args: list[str], env: dict) -> None:
+    subprocess.run([sys.executable, *args], cwd=ROOT, env=env, check=True)
+
+
+def evaluate(questions: Path, out: Path, env: dict) -> dict:
+    run(["ingest.py", "--quiet"], env)
+    run(["-m", "evals", "--questions", str(questions), "--out", str(out)], env)
+    return json.loads((out / "latest.json").read_text())["metrics"]
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.guidance_effect", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "evals" / "reports" / "guidance-effect")
+    args = parser.parse_args(argv)
+    out: Path = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+
+    questions = [json.loads(line) for line in DEFAULT_QUESTIONS.read_text().splitlines() if line.strip()]
+    subset = out / "rest-of-set.jsonl"
+    subset.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in rest_of_set(questions)))
+
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    corpus = Path(env.get("LSS_CORPUS_DIR", ROOT / "corpus"))
+    without_env = dict(env, LSS_CORPUS_DIR=str(corpus_without_guidance(corpus, out / "corpus-without-guidance")),
+                       LSS_DATA_DIR=str(out / "data-without-guidance"))
+    print("==> without the guidance texts", flush=True)
+    without = evaluate(subset, out / "without", without_env)
+    print("==> with the guidance texts", flush=True)
+    with_ = evaluate(subset, out / "with", env)
+
+    print(f"\n{len(rest_of_set(questions))} questions not written for the guidance texts, without -> with:")
+    drops = 0
+    for name in FIGURES:
+        a, b = without.get(name), with_.get(name)
+        if a is None or b is None:
+            continue
+        worse = (b > a) if name in LOWER_IS_BETTER else (b < a)
+        drops += worse
+        print(f"  {name:22s} {a:.3f} -> {b:.3f}{'   (drops)' if worse else ''}")
+    print(f"{drops} figure(s) drop. Per-question reports: {out}/without and {out}/with")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
