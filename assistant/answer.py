@@ -752,7 +752,10 @@ class ExtractiveAnswerer:
         """Whether the quotes share only a generic name (LSS, kommun) with a question that asks about
         something more: every guidance sentence names LSS in its reference, so "LSS" alone matches
         them all ("Kan jag få både LSS och hemtjänst?" was answered with who may apply for someone)."""
-        specific = {s: wt for s, wt in question.weights.items() if s not in GENERIC_STEMS}
+        # A place or year asked about is generic here too: a Mjölby sentence names Mjölby whatever it
+        # says ("Jag bor i Mjölby, vart vänder jag mig?" got a sentence about daglig verksamhet).
+        named = {stem(a) for a in question.anchors}
+        specific = {s: wt for s, wt in question.weights.items() if s not in GENERIC_STEMS and s not in named}
         generic = sum(question.weights.values()) - sum(specific.values())
         if not generic or sum(specific.values()) < generic:
             return False  # mostly about LSS itself: "Vilket nummer har LSS-lagen?"

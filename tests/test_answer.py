@@ -369,10 +369,11 @@ def test_question_type(question, kind):
     assert question_type(question) == kind
 
 
-def scored(pid: str, doc: str, text: str, score: float = 1.0, law: str = "", position: int = 0):
+def scored(pid: str, doc: str, text: str, score: float = 1.0, law: str = "", position: int = 0, kommun: str = ""):
     from assistant.types import Passage, ScoredPassage
 
-    passage = Passage(passage_id=pid, doc_id=doc, source=doc, title=doc, text=text, law=law, position=position)
+    passage = Passage(passage_id=pid, doc_id=doc, source=doc, title=doc, text=text, law=law, position=position,
+                      kommun=kommun)
     return ScoredPassage(passage, score)
 
 
@@ -693,6 +694,21 @@ def test_a_quote_that_shares_only_lss_with_the_question_is_no_answer():
     assert not answerer.only_generic_matched(apply, [who_applies])
 
 
+def test_a_quote_that_shares_only_the_place_with_the_question_is_no_answer():
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.swedish import stem
+
+    answerer = ExtractiveAnswerer(None, {stem("mjölby"): 3.3, stem("gruppbostäder"): 4.0}, {stem("mjölby")})
+    # every sentence of a Mjölby document counts as naming Mjölby
+    feelings = window(scored("m1", "mjolby", "Vi möter personer som blir förstådda i daglig verksamhet.", kommun="Mjölby"))
+    where = answerer.parse("Jag bor i Mjölby, vart vänder jag mig?", [])
+    assert where.anchors == ["mjölby"]
+    assert answerer.only_generic_matched(where, [feelings])
+    homes = window(scored("m2", "mjolby", "Två gruppbostäder byggs nu i Skänninge.", kommun="Mjölby"))
+    built = answerer.parse("Finns det gruppbostäder i Mjölby?", [])
+    assert not answerer.only_generic_matched(built, [homes])
+
+
 def test_a_members_word_for_an_insats_is_known_when_the_texts_use_the_laws_word():
     from assistant.answer import ExtractiveAnswerer
     from assistant.swedish import stem
@@ -802,6 +818,8 @@ def test_questions_whose_only_word_in_the_quotes_is_lss_are_declined(assistant):
     # every guidance sentence names LSS in its reference: 8 § ("under 15 år") once answered both
     assert_declined_in_swedish(assistant.ask("Kan jag få både LSS och hemtjänst?"))
     assert_declined_in_swedish(assistant.ask("Vad händer med LSS när jag fyller 65?"))
+    # nor is the place: every sentence of a Mjölby document names Mjölby
+    assert_declined_in_swedish(assistant.ask("Jag bor i Mjölby, vart vänder jag mig?"))
 
 
 @pytest.mark.slow
