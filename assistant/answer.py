@@ -110,6 +110,9 @@ PAYMENT_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostn
 PERMISSION_ASKED_RE = re.compile(
     r"^\s*(kan|får|måste|behöver|ska)\s+(jag|man|vi|mitt|min|mina|en|ett|familjen|barnet|barn)\b", re.I
 )
+# The member asking for themselves ("Kan jag få bo i gruppbostad?"), not about a rule in general
+# ("Måste man redovisa ...?", which a kommun's own report may answer).
+FIRST_PERSON_ASKED_RE = re.compile(r"^\s*(kan|får|måste|behöver|ska)\s+(jag|vi|mitt|min|mina)\b", re.I)
 CONDITION_MIN_WEIGHT = 1.8  # below it: frame words of general Swedish ("tar", "ge", "vill")
 # Whom a member asks for is no condition: "Kan vi få hjälp med vår son som har autism?" turns on autism.
 ASKED_FOR_STEMS = {stem(w) for w in (
@@ -737,6 +740,8 @@ class ExtractiveAnswerer:
         unmentioned = self.unmentioned_conditions(question, chosen)
         if unmentioned:
             return "condition_unknown:" + ",".join(unmentioned)
+        if self.only_local_for_general(question, chosen):
+            return "only_local"
         if question.english:
             if best.similarity < t.min_similarity_en:
                 return "low_similarity"
@@ -776,6 +781,14 @@ class ExtractiveAnswerer:
             if wt >= CONDITION_MIN_WEIGHT and s not in GENERIC_STEMS and s not in ASKED_FOR_STEMS and not s.isdigit()
             and not self.known(s) and not self._match(s, tokens)
         )
+
+    def only_local_for_general(self, question: Question, chosen: list[Window]) -> bool:
+        """A member's "Kan jag / Får jag ...?" that names no place asks what the rules allow; what one
+        kommun wrote about itself does not answer it ("Kan jag få bo i gruppbostad?" was answered
+        with Mjölby's building plans)."""
+        if question.english or question.followup or question.anchors or not FIRST_PERSON_ASKED_RE.search(question.text):
+            return False
+        return all(w.scored.passage.kommun for w in chosen)
 
     def about_key_term(self, question: Question, w: Window, windows: list[Window]) -> bool:
         """Whether the quote's passage, or a neighbouring passage of its document among the

@@ -758,6 +758,23 @@ def test_a_may_i_question_whose_condition_no_text_mentions_is_declined():
     assert answerer.unmentioned_conditions(what, [assistance]) == []
 
 
+def test_a_members_question_for_themselves_is_not_answered_by_one_kommuns_news_alone():
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.swedish import content_stems, stem
+
+    known = "kontaktperson hemsida läsa intresse insats"
+    answerer = ExtractiveAnswerer(None, {s: 4.0 for s in content_stems(known)}, {stem("norberg")})
+    local = window(scored("n1", "norberg", "På kommunens hemsida kan man läsa om att bli kontaktperson.", kommun="Norberg"))
+    national = window(scored("g1", "guidance", "Kontaktperson är en insats (9 § 4 LSS)."))
+    mine = answerer.parse("Kan jag få en kontaktperson?", [])
+    assert answerer.only_local_for_general(mine, [local])
+    assert not answerer.only_local_for_general(mine, [national])
+    assert not answerer.only_local_for_general(mine, [local, national])
+    # a named place asks about that kommun; "Måste man ...?" asks about a rule a kommun may report on
+    assert not answerer.only_local_for_general(answerer.parse("Kan jag få en kontaktperson i Norberg?", []), [local])
+    assert not answerer.only_local_for_general(answerer.parse("Måste man redovisa kontaktpersoner?", []), [local])
+
+
 def test_a_members_word_avlosning_finds_the_laws_avlosarservice():
     from assistant.answer import ExtractiveAnswerer
     from assistant.swedish import content_stems, stem
@@ -811,6 +828,9 @@ def test_may_i_questions_on_conditions_the_texts_never_mention_are_declined(assi
                      "Får jag lön på daglig verksamhet?", "Kan jag välja min kontaktperson?"):
         assert_declined_in_swedish(assistant.ask(question))
     ask_first_quote(assistant, "Kan vi få hjälp med vår son som har autism?", "autism", "1 §")
+    # one kommun's own news is no answer to what a member may get (Norberg's complaints, Mjölby's staff)
+    for question in ("Får jag träffa min kontaktperson varje vecka?", "Kan jag få stöd av en stödpedagog?"):
+        assert_declined_in_swedish(assistant.ask(question))
 
 
 @pytest.mark.slow
