@@ -107,12 +107,12 @@ PAYMENT_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostn
 # "Kan jag få assistans på natten?", "Får jag ha husdjur i gruppbostaden?": a member asks whether
 # something is allowed or possible. The answer turns on the condition ("natten", "husdjur"): when the
 # texts never mention it, no quote can say yes or no.
-PERMISSION_ASKED_RE = re.compile(
-    r"^\s*(kan|får|måste|behöver|ska)\s+(jag|man|vi|mitt|min|mina|en|ett|familjen|barnet|barn)\b", re.I
-)
+_MODAL_START = r"^\s*(kan|får|måste|behöver|ska)\s+"
+_FIRST_PERSON = "jag|vi|mitt|min|mina"
+PERMISSION_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON}|man|en|ett|familjen|barnet|barn)\b", re.I)
 # The member asking for themselves ("Kan jag få bo i gruppbostad?"), not about a rule in general
 # ("Måste man redovisa ...?", which a kommun's own report may answer).
-FIRST_PERSON_ASKED_RE = re.compile(r"^\s*(kan|får|måste|behöver|ska)\s+(jag|vi|mitt|min|mina)\b", re.I)
+FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
 CONDITION_MIN_WEIGHT = 1.8  # below it: frame words of general Swedish ("tar", "ge", "vill")
 # Whom a member asks for is no condition: "Kan vi få hjälp med vår son som har autism?" turns on autism.
 ASKED_FOR_STEMS = {stem(w) for w in (
