@@ -90,6 +90,8 @@ FEW_RE = re.compile(r"\b(några|ganska|mycket|för|så|väldigt|alltför|relativ
 # "(8 § LSS)", "9 § 10", "28 f §", "4 kap. 1 § SoL", "1–3 §§": where the law says it, not an amount.
 # (A law's own number, "(1993:387)", stays: "Vilket nummer har LSS-lagen?" asks for it.)
 LAW_REFERENCE_RE = re.compile(r"\d+\s*kap\.|\d+(?:\s*[a-h])?\s*§+(?:\s*\d+)?(?:\s*[–-]\s*\d+)?|\d+\s*[–-]\s*\d+\s*§+")
+# "(9 § 9 LSS)", "(Socialstyrelsen om 9 § 9 LSS)": a source in brackets is not what a sentence says
+REFERENCE_BRACKET_RE = re.compile(r"\([^()]*§[^()]*\)")
 LIST_MARKER_RE = re.compile(r"^\s*\d{1,2}\.\s", re.M)
 YEAR_RE = re.compile(r"\b(19|20)\d\d\b")
 DATE_RE = re.compile(r"\b((19|20)\d\d-\d\d(-\d\d)?|\d{1,2} (januari|februari|mars|april|maj|juni|juli|augusti|september|oktober|november|december)|kvartal \d|(vår|höst|vinter|sommar)(en|as)?|årsskiftet|i oktober|vintras)\b", re.I)
@@ -141,8 +143,13 @@ YEARS_ASKED_RE = re.compile(r"\b(vilka|vilket) år\b|\b(which|what) years?\b", r
 TIMES_RE = re.compile(
     r"\b(första|andra|tredje|fjärde|femte|sjätte|\d+:?e) gången\b|\b(två|tre|fyra|fem|sex|flera|\d+) gånger\b", re.I
 )
-PERSON_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+ [A-ZÅÄÖ][a-zåäöé]+\b")
+# Two capitalised words, found overlapping ("Sedan Liane Blom" holds "Liane Blom")
+PERSON_RE = re.compile(r"(?=\b([A-ZÅÄÖ][a-zåäöé]+) [A-ZÅÄÖ][a-zåäöé]+\b)")
 ROLE_RE = re.compile(r"(sekreterare|ordförande|chef|handläggare|konsulent|styrelse|myndighet|IVO|revisor|fullmäktige|nämnd|förvaltning|kommunen|staten|Försäkringskassan|Socialstyrelsen|\(S\)|\(M\)|\(L\)|\(C\)|\(V\)|\(MP\)|\(KD\)|\(SD\))")
+# "Vem kan få / har rätt till ...?" asks which people qualify: a description of them answers it
+ELIGIBILITY_ASKED_RE = re.compile(r"\bvem (?:(?:kan|ska|får) (?:få|söka|ansöka|ha rätt)|har rätt|omfattas)\b", re.I)
+ELIGIBLE_RE = re.compile(r"\b(den|de|du|dig|en person|personer|barn|vuxna|alla) som\b|\bpersoner med\b|\bpersonkrets|\bgrupp [123]\b"
+                         r"|\bom (du|man|den enskilde)\b|\btillhör\b", re.I)
 CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)?\b")
 
 
@@ -454,6 +461,8 @@ class ExtractiveAnswerer:
             return True  # "ledsagning": the texts say "ledsagarservice"
         if len(s) <= 6:  # "dröjt" / "dröjsmålet": short inflected forms share a 4-letter root
             return any(v.startswith(s[:4]) for v in self.idf)
+        if any(v.startswith(s) for v in self.idf):
+            return True  # a clipped compound: "korttids" for "korttidsvistelse"
         # a compound of two corpus words: "samverkansmöte" = "samverkans" + "möte"
         for i in range(5, len(s) - 2):
             head, tail = s[:i], s[i:]
@@ -574,7 +583,10 @@ class ExtractiveAnswerer:
         if qtype == "purpose":
             return bool(PURPOSE_RE.search(text))
         if qtype == "who":
-            return bool(PERSON_RE.search(text)) or bool(ROLE_RE.search(text))
+            text = REFERENCE_BRACKET_RE.sub(" ", text)  # the reference names Socialstyrelsen, not the actor
+            if ELIGIBILITY_ASKED_RE.search(question_text) and ELIGIBLE_RE.search(text):
+                return True
+            return names_a_person(text) or bool(ROLE_RE.search(text))
         if qtype == "definition":
             return defines(defined_term(question_text), text)
         if qtype == "where":
@@ -1065,6 +1077,12 @@ def _list_items(passage: Passage, spans: list[Span], i: int, expected: int) -> t
             break  # another list, or body text: the list has ended
         i += 1
     return end, expected
+
+
+def names_a_person(text: str) -> bool:
+    """A first name and a surname; not a capitalised word at the start of a sentence before a place
+    ("På Norbergs kommuns hemsida ...")."""
+    return any(m.group(1).lower() not in STOPWORDS for m in PERSON_RE.finditer(text))
 
 
 def numbers_in(text: str) -> set[str]:

@@ -875,3 +875,49 @@ def test_how_many_kinds_of_support_typed_without_a_ring_is_answered_with_the_ten
     answer = assistant.ask("hur manga olika stöd kan man söka i lss")
     assert_valid_citations(answer)
     assert "tio insatser" in answer.citations[0].quote and "9 §" in answer.citations[0].quote
+
+
+def test_a_clipped_compound_is_known_when_a_corpus_word_starts_with_it():
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.swedish import stem
+
+    answerer = ExtractiveAnswerer(None, {stem("korttidsvistelse"): 4.0}, set())
+    # members say "korttids" for korttidsvistelse; before, it was an unknown word and declined
+    assert answerer.known(stem("korttids"))
+    assert not answerer.known(stem("tidsgräns"))
+
+
+def test_who_may_get_is_answered_by_a_description_of_who_qualifies():
+    from assistant.answer import ExtractiveAnswerer
+
+    answerer = ExtractiveAnswerer(None, {}, set())
+    who_may = "Vem kan få personlig assistans?"
+    described = "Personlig assistans ges till den som behöver hjälp med grundläggande behov (9 a § LSS)."
+    assert answerer._type_signal("who", described, who_may)
+    assert answerer._type_signal("who", "Du har rätt till stöd om du tillhör en av grupperna (7 § LSS).", "Vem har rätt till LSS?")
+    # a question for a contact person still needs a name or a role
+    assert not answerer._type_signal("who", "Vi arbetar för personer med IF.", "Vem kan jag kontakta på FUB?")
+    assert not answerer._type_signal("who", "Personlig assistans är ett stöd (9 a § LSS).", who_may)
+
+
+@pytest.mark.slow
+def test_group_homes_and_the_time_to_enforce_are_answered_from_the_guidance(assistant):
+    # "Vad är en gruppbostad?" was answered with Mjölby's building plans: the law has no such word
+    for easy in (False, True):
+        answer = ask_first_quote(assistant, "Vad är en gruppbostad?", "gruppbostad", "9 § 9", easy_read=easy)
+        assert "Socialstyrelsen" in answer.citations[0].quote
+        assert "Mjölby" not in answer.answer
+    # "Hur lång tid ...?" was answered with 16 § (förhandsbesked); the law sets no fixed time (28 a §)
+    answer = assistant.ask("Hur lång tid har kommunen på sig att ge mig min insats?")
+    assert_valid_citations(answer)
+    assert "28 a §" in answer.answer and "16 §" not in answer.answer, answer.answer
+    ask_first_quote(assistant, "Vem kan få personlig assistans?", "9 a §")
+
+
+def test_a_name_is_two_capitalised_words_but_not_a_sentence_start_before_a_place():
+    from assistant.answer import names_a_person
+
+    assert names_a_person("Interpellationssvar till Liane Blom, Liberalerna.")
+    assert names_a_person("Sedan Liane Blom frågade")  # found though "Sedan Liane" comes first
+    # "På Norbergs kommuns hemsida ..." once made Norberg's web page the answer to "Vem kan få kontaktperson?"
+    assert not names_a_person("På Norbergs kommuns hemsida kan man läsa mer.")
