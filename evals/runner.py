@@ -121,12 +121,15 @@ def citation_precision_hits(answer: dict, q: dict) -> tuple[int, int]:
 # ---------------------------------------------------------------- retrieval
 
 
-def retrieval_metrics(assistant, questions: list[dict]) -> tuple[dict, list[dict]]:
+def retrieval_metrics(assistant, questions: list[dict]) -> tuple[dict, list[dict], dict[str, dict]]:
+    """Hit@k and MRR@10 per retriever, the hybrid misses, and each question's evidence rank per
+    retriever ({"q001": {"dense": 2, "bm25": None, ...}}; None: not in the top 10)."""
     from tqdm import tqdm
 
     modes = ("dense", "bm25", "rrf", "hybrid")
     ranks: dict[str, list[int | None]] = {m: [] for m in modes}
     misses = []
+    per_question: dict[str, dict] = {}
     items = [q for q in questions if q.get("expect_answer") and q.get("evidence")]
     for q in tqdm(items, desc="Hämtning", unit="fråga", file=sys.stderr, disable=None):
         parsed = assistant.answerer.parse(q["question"], q.get("history", []))
@@ -145,6 +148,7 @@ def retrieval_metrics(assistant, questions: list[dict]) -> tuple[dict, list[dict
                 (i for i, sp in enumerate(ranked, 1) if any(e in normalize(sp.passage.text) for e in evidence)), None
             )
             ranks[mode].append(rank)
+            per_question.setdefault(q["id"], {})[mode] = rank
             if mode == "hybrid" and (rank is None or rank > 5):
                 misses.append({"id": q["id"], "question": q["question"], "rank": rank, "evidence": q["evidence"][0]})
     metrics = {}
@@ -155,7 +159,7 @@ def retrieval_metrics(assistant, questions: list[dict]) -> tuple[dict, list[dict
             metrics[f"{mode}_hit@{k}"] = sum(1 for r in rs if r and r <= k) / n
         metrics[f"{mode}_mrr@10"] = sum(1 / r for r in rs if r) / n
     metrics["retrieval_questions"] = len(items)
-    return metrics, misses
+    return metrics, misses, per_question
 
 
 # ---------------------------------------------------------------- answers
@@ -424,6 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     questions = subset(load_questions(args.questions), args.limit)
     metrics: dict = {}
     misses: list[dict] = []
+    ranks: dict[str, dict] = {}
     if args.server:
         ask = ask_server(args.server)
         known = None
@@ -432,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
 
         assistant = Assistant.open_or_build()
         assistant.warm_up()
-        metrics, misses = retrieval_metrics(assistant, questions)
+        metrics, misses, ranks = retrieval_metrics(assistant, questions)
         ask = ask_in_process(assistant)
         known = {p.passage_id: p.text for p in assistant.retriever.lexical.passages}
     stats = evaluate_answers(ask, questions, known)
@@ -444,7 +449,8 @@ def main(argv: list[str] | None = None) -> int:
     metrics["llm"] = os.environ.get("LSS_LLM", "extractive") if not args.server else "server"
     metrics["gates_failed"] = check_gates(metrics)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "latest.json").write_text(json.dumps({"metrics": metrics, "failures": stats.failures, "retrieval_misses": misses}, ensure_ascii=False, indent=2))
+    (args.out / "latest.json").write_text(json.dumps({"metrics": metrics, "failures": stats.failures, "retrieval_misses": misses,
+                                                      "retrieval_ranks": ranks}, ensure_ascii=False, indent=2))
     command = "python -m evals" + (f" --server {args.server}" if args.server else "")
     command += (f" --llm {args.llm}" if args.llm else "") + (f" --limit {args.limit}" if args.limit else "")
     if "hybrid_hit@1" in metrics:

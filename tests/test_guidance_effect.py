@@ -37,6 +37,19 @@ def test_the_copy_of_the_corpus_leaves_out_only_the_guidance_folder(tmp_path):
     assert (corpus / "guidance" / "lss-i-korthet.md").exists()
 
 
+def test_rank_changes_name_the_questions_whose_evidence_moves_and_a_lost_rank_counts_as_lower():
+    from evals.guidance_effect import rank_changes, wrong_on_one_side
+
+    without = {"q001": {"dense": 1}, "q007": {"dense": 3}, "q027": {"dense": 2}, "q051": {"dense": 4}}
+    with_ = {"q001": {"dense": 1}, "q007": {"dense": 6}, "q027": {"dense": 1}, "q051": {"dense": None}}
+    lower, higher = rank_changes(without, with_, "dense")
+    assert lower == [("q007", 3, 6), ("q051", 4, None)]
+    assert higher == [("q027", 2, 1)]
+    only_with, only_without = wrong_on_one_side({"failures": [{"id": "q007"}, {"id": "q022"}]},
+                                                {"failures": [{"id": "q007"}, {"id": "q144"}]})
+    assert (only_with, only_without) == (["q144"], ["q022"])
+
+
 @pytest.mark.slow
 def test_the_comparison_runs_both_sides_and_prints_every_figure(tmp_path, e5_model_dir):
     env = dict(os.environ, HF_HUB_OFFLINE="1", LSS_DATA_DIR=str(tmp_path / "data"),
@@ -51,3 +64,9 @@ def test_the_comparison_runs_both_sides_and_prints_every_figure(tmp_path, e5_mod
     without = json.loads((tmp_path / "effect" / "without" / "latest.json").read_text())["metrics"]
     with_ = json.loads((tmp_path / "effect" / "with" / "latest.json").read_text())["metrics"]
     assert without["questions"] == with_["questions"] == 158
+    # and the questions behind the figures: every retriever's rank changes, and one-sided wrong answers
+    for mode in ("dense", "bm25", "rrf", "hybrid"):
+        assert f"  {mode:6s} lower (" in result.stdout
+    assert "Answered wrongly only with the guidance:" in result.stdout
+    ranks = json.loads((tmp_path / "effect" / "with" / "latest.json").read_text())["retrieval_ranks"]
+    assert set(ranks["q007"]) == {"dense", "bm25", "rrf", "hybrid"}
