@@ -596,6 +596,23 @@ class ExtractiveAnswerer:
                 r"|hos (kommunen|regionen|nämnden|Försäkringskassan|[A-ZÅÄÖ][a-zåäöé]\w*))", text))
         return True
 
+    def _frequency_on_topic(self, question: Question, w: Window) -> bool:
+        """A frequency answers "Hur ofta ...?" only in a sentence about the question's subject, or one
+        that continues the sentence before ("Den ska ses över ..."): "Hur ofta träffar man sin
+        kontaktperson?" is not answered by a kontaktperson sentence followed by "... som varje kvartal
+        rapporteras"."""
+        topic = [s for s in question.weights if s not in GENERIC_STEMS]
+        for sp in w.spans:
+            if not (FREQUENCY_RE.search(sp.text) or TIMES_RE.search(sp.text)):
+                continue
+            ws = words(sp.text)
+            if ws and ws[0] in ANAPHORA:
+                return True
+            tokens = set(content_stems(sp.text))
+            if any(self._match(s, tokens) for s in topic):
+                return True
+        return False
+
     def window_features(self, question: Question, w: Window, tokens: set[str], sim: float, top_fused: float) -> dict[str, float]:
         """The signals a window is scored on (names match WINDOW_WEIGHTS); ``tokens`` are its
         ``_window_tokens``."""
@@ -610,6 +627,8 @@ class ExtractiveAnswerer:
         novelty = min(1.0, len([t for t in tokens if t not in q_set]) / 6.0)
         # A follow-up's own words include the earlier question's: its years are not an answer.
         type_ok = self._type_signal(question.qtype, text, question.retrieval_query)
+        if type_ok and question.qtype == "frequency" and not question.followup:
+            type_ok = self._frequency_on_topic(question, w)
         sim_n = float(np.clip((sim - 0.72) / 0.2, 0.0, 1.0))
         pair = len(w.spans) == 2
         first_cov = self.coverage(question.weights, set(content_stems(w.spans[0].text)), weak) if pair else cov

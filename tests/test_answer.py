@@ -921,3 +921,20 @@ def test_a_name_is_two_capitalised_words_but_not_a_sentence_start_before_a_place
     assert names_a_person("Sedan Liane Blom frågade")  # found though "Sedan Liane" comes first
     # "På Norbergs kommuns hemsida ..." once made Norberg's web page the answer to "Vem kan få kontaktperson?"
     assert not names_a_person("På Norbergs kommuns hemsida kan man läsa mer.")
+
+
+def test_a_frequency_answers_how_often_only_in_a_sentence_about_the_question():
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.swedish import content_stems
+
+    known = "kontaktperson träffa plan individuell rapporteras kvartal"
+    answerer = ExtractiveAnswerer(None, {s: 4.0 for s in content_stems(known)}, set())
+    meet = answerer.parse("Hur ofta träffar man sin kontaktperson?", [])
+    assert meet.qtype == "frequency"
+    text = "Någon har valt att avstå kontaktperson. Besluten rapporteras varje kvartal till IVO."
+    sp = scored("n1", "norberg", text)
+    assert not answerer._frequency_on_topic(meet, window(sp, text))
+    # a frequency in a sentence that names the subject, or goes on from the one before, answers
+    plan = answerer.parse("Hur ofta ska en individuell plan ses över?", [])
+    for said in ("Planen ska ses över minst en gång varje år.", "Du kan be om en plan. Den ses över minst en gång per år."):
+        assert answerer._frequency_on_topic(plan, window(scored("g1", "guide", said), said)), said
