@@ -603,7 +603,7 @@ class ExtractiveAnswerer:
         rapporteras"."""
         topic = [s for s in question.weights if s not in GENERIC_STEMS]
         for sp in w.spans:
-            if not (FREQUENCY_RE.search(sp.text) or TIMES_RE.search(sp.text)):
+            if not self._type_signal("frequency", sp.text, question.retrieval_query):
                 continue
             ws = words(sp.text)
             if ws and ws[0] in ANAPHORA:

@@ -24,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from evals.runner import DEFAULT_QUESTIONS
+from evals.runner import DEFAULT_QUESTIONS, load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 LAST_ID_BEFORE_GUIDANCE = 216
@@ -110,8 +110,7 @@ def main(argv=None) -> int:
     out: Path = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
 
-    questions = [json.loads(line) for line in DEFAULT_QUESTIONS.read_text().splitlines() if line.strip()]
-    rest = rest_of_set(questions)
+    rest = rest_of_set(load_questions(DEFAULT_QUESTIONS))
     subset = out / "rest-of-set.jsonl"
     subset.write_text("".join(json.dumps(q, ensure_ascii=False) + "\n" for q in rest))
 
