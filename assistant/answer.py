@@ -81,7 +81,7 @@ ANAPHORA = {
     "det", "den", "dem", "dom", "de", "dessa", "detta", "sådana", "sådan", "där", "då", "hen", "han", "hon",
     "deras", "dess", "it", "they", "them", "those", "that", "there", "this", "these", "sen", "förut",
 }
-FREQUENCY_RE = re.compile(r"\b(per (år|kvartal|månad|vecka|dag)|gång(er)? (per|i|om)|varje (år|kvartal|månad|vecka)|årligen|dagligen|kvartal)", re.I)
+FREQUENCY_RE = re.compile(r"\b(per (år|kvartal|månad|vecka|dag)|gång(er)? (per|i|om)|varje (år|kvartal|månad|vecka|dag)|årligen|dagligen|kvartal)", re.I)
 REASON_RE = re.compile(r"\b(för att|eftersom|därför|på grund av|pga|beror på|då de|då det|skälet|orsak|brist|svårt)\b", re.I)
 NUMBER_WORDS = {"första", "tredje", "fjärde", "femte", "några", "flertalet", "halva", "två", "tre", "fyra", "fem", "sex", "sju", "åtta", "nio", "tio", "elva", "tolv", "tjugo", "hundra", "tusen", "hälften", "procent", "miljoner", "mnkr"}
 # "få" is an amount only after a word of degree ("ganska få", "några få timmar"); alone it is
@@ -807,11 +807,17 @@ class ExtractiveAnswerer:
         tokens: set[str] = set()
         for w in chosen:
             tokens |= self._window_tokens(w)
-        return sorted(
+        unknown = sorted(
             s for s, wt in question.weights.items()
             if wt >= CONDITION_MIN_WEIGHT and s not in GENERIC_STEMS and s not in ASKED_FOR_STEMS and not s.isdigit()
             and not self.known(s) and not self._match(s, tokens)
         )
+        # "Får jag träffa min kontaktperson varje vecka?" asks about the frequency: a quote on
+        # what a kontaktperson is, with no frequency, does not answer it.
+        frequency = FREQUENCY_RE.search(question.text)
+        if frequency and not any(self._frequency_on_topic(question, w) for w in chosen):
+            unknown.append(frequency.group(0).lower())
+        return unknown
 
     def only_local_for_general(self, question: Question, chosen: list[Window]) -> bool:
         """A member's "Kan jag / Får jag ...?" that names no place asks what the rules allow; what one
@@ -993,7 +999,8 @@ class ExtractiveAnswerer:
         while len(out) < MAX_LIST_PASSAGES and last.spans[-1].end >= len(last.scored.passage.text.rstrip()):
             p = last.scored.passage
             following = self._by_position.get((p.doc_id, p.position + 1))
-            more = self._list_continuation(ScoredPassage(following, last.scored.score), expected) if following else None
+            more = (self._list_continuation(ScoredPassage(following, last.scored.score), expected, last.spans[-1].text)
+                    if following else None)
             if more is None:
                 break
             last, expected = more
@@ -1016,15 +1023,23 @@ class ExtractiveAnswerer:
                       coverage=w.coverage, similarity=w.similarity, features=w.features, is_list=True), expected
 
     @staticmethod
-    def _list_continuation(sp: ScoredPassage, expected: int) -> tuple[Window, int] | None:
+    def _list_continuation(sp: ScoredPassage, expected: int, shown_last: str) -> tuple[Window, int] | None:
         """The items numbered from ``expected`` on in the next passage (which repeats the end of
-        the previous one: passages overlap), or None."""
+        the previous one: passages overlap), or None. When the previous passage ended inside the
+        last item shown (``shown_last``, "5. Avlösarservice i hemmet (9 § 5 LSS)."), the rest of
+        that item's line comes first, so no item loses its description."""
         spans = sentences_of(sp.passage.text)
         begin = next((i for i, s in enumerate(spans) if list_number(s.text) == expected), None)
         if begin is None:
             return None
         end, expected = _list_items(sp.passage, spans, begin, expected)
-        return (Window(-1, sp, spans[begin:end], is_list=True), expected) if end else None
+        if not end:
+            return None
+        cut = next((i for i in range(begin) if spans[i].text == shown_last and list_number(shown_last)), None)
+        text = sp.passage.text
+        if cut is not None and cut + 1 < begin and "\n" not in text[spans[cut].end : spans[cut + 1].start]:
+            begin = cut + 1
+        return Window(-1, sp, spans[begin:end], is_list=True), expected
 
     @staticmethod
     def _display(quote: str) -> str:

@@ -369,6 +369,14 @@ def test_question_type(question, kind):
     assert question_type(question) == kind
 
 
+def answerer_knowing(words: str, places: set[str] | None = None):
+    """An answerer with no embedder whose corpus vocabulary is ``words`` (each weighing 4.0)."""
+    from assistant.answer import ExtractiveAnswerer
+    from assistant.swedish import content_stems
+
+    return ExtractiveAnswerer(None, {s: 4.0 for s in content_stems(words)}, places or set())
+
+
 def scored(pid: str, doc: str, text: str, score: float = 1.0, law: str = "", position: int = 0, kommun: str = ""):
     from assistant.types import Passage, ScoredPassage
 
@@ -496,6 +504,21 @@ def test_a_quote_that_opens_a_list_brings_the_whole_list_and_its_end_from_the_ne
     text, citations = answerer.compose(completed, easy_read=False)
     assert "\n2. Kontaktperson (9 § 4).\n" in text  # one item per line
     assert [c.quote in c.passage.text for c in citations] == [True, True]
+
+
+def test_an_item_cut_off_at_the_passage_end_keeps_its_description_from_the_next_passage():
+    first = list_passage("c1", 6, "Det finns fyra stöd i lagen (9 §).\n1. Ledsagarservice (9 § 3).\n"
+                                  "2. Kontaktperson (9 § 4).\n3. Avlösarservice (9 § 5).")
+    # the passage border fell inside item 3's line: its description opens the next passage's repeat
+    second = list_passage("c2", 7, "3. Avlösarservice (9 § 5). En avlösare kommer hem till dig en stund.\n"
+                                   "4. Daglig verksamhet (9 § 10).")
+    answerer = answerer_over(first, second)
+    completed = answerer.complete_list(window(first, "Det finns fyra stöd i lagen (9 §)."))
+    assert [w.scored.passage.passage_id for w in completed] == ["c1", "c2"]
+    assert completed[1].quote == "En avlösare kommer hem till dig en stund.\n4. Daglig verksamhet (9 § 10)."
+    text, citations = answerer.compose(completed, easy_read=False)
+    assert text.index("3. Avlösarservice") < text.index("En avlösare") < text.index("4. Daglig verksamhet")
+    assert all(c.quote in c.passage.text for c in citations)
 
 
 def test_a_quote_that_opens_no_list_is_not_extended():
@@ -719,12 +742,7 @@ def test_a_members_word_for_an_insats_is_known_when_the_texts_use_the_laws_word(
 
 
 def test_a_payment_question_is_not_answered_by_a_quote_that_speaks_of_no_payment():
-    from assistant.answer import ExtractiveAnswerer
-
-    from assistant.swedish import content_stems
-
-    known = "daglig verksamhet kontaktperson betala avgifter bostad gratis insatser"
-    answerer = ExtractiveAnswerer(None, {s: 4.0 for s in content_stems(known)}, set())
+    answerer = answerer_knowing("daglig verksamhet kontaktperson betala avgifter bostad gratis insatser")
     what_it_is = window(scored("g1", "guidance", "Daglig verksamhet är för dig som är i yrkesverksam ålder (9 § 10 LSS)."))
     free = window(scored("g2", "guidance", "Utom för bostad, fritid och kultur behöver du inte betala för dina insatser i LSS (21 § LSS)."))
     fee = window(scored("g3", "guidance", "Kommunen får ta ut rimliga avgifter för bostad (19 § LSS)."))
@@ -740,11 +758,7 @@ def test_a_payment_question_is_not_answered_by_a_quote_that_speaks_of_no_payment
 
 
 def test_a_may_i_question_whose_condition_no_text_mentions_is_declined():
-    from assistant.answer import ExtractiveAnswerer
-    from assistant.swedish import content_stems
-
-    known = "personlig assistans gruppbostad bostad autism grupp personer hjälp stöd"
-    answerer = ExtractiveAnswerer(None, {s: 4.0 for s in content_stems(known)}, set())
+    answerer = answerer_knowing("personlig assistans gruppbostad bostad autism grupp personer hjälp stöd")
     assistance = window(scored("g1", "guidance", "Personlig assistans är stöd från några få personer (9 a § LSS)."))
     night = answerer.parse("Kan jag få assistans på natten?", [])
     assert answerer.unmentioned_conditions(night, [assistance]) == ["natt"]
@@ -758,12 +772,25 @@ def test_a_may_i_question_whose_condition_no_text_mentions_is_declined():
     assert answerer.unmentioned_conditions(what, [assistance]) == []
 
 
-def test_a_members_question_for_themselves_is_not_answered_by_one_kommuns_news_alone():
-    from assistant.answer import ExtractiveAnswerer
-    from assistant.swedish import content_stems, stem
+def test_a_may_i_question_about_a_frequency_needs_a_frequency_on_its_subject():
+    answerer = answerer_knowing("kontaktperson träffa fritiden vecka kvartal rapportera")
+    what_it_is = window(scored("g1", "guidance", "Med en kontaktperson kan du göra saker på fritiden (9 § 4 LSS)."))
+    weekly = window(scored("g2", "guidance", "Du träffar din kontaktperson en gång i veckan (9 § 4 LSS)."))
+    other = window(scored("g3", "guidance", "Kommunen ska rapportera en gång per kvartal (28 f § LSS)."))
+    asked = answerer.parse("Får jag träffa min kontaktperson varje vecka?", [])
+    assert answerer.unmentioned_conditions(asked, [what_it_is]) == ["varje vecka"]
+    assert answerer.decline_reason(asked, [what_it_is]) == "condition_unknown:varje vecka"
+    assert answerer.unmentioned_conditions(asked, [weekly]) == []
+    # a frequency about something else does not answer it
+    assert answerer.unmentioned_conditions(asked, [other]) == ["varje vecka"]
+    daily = answerer.parse("Får jag träffa min kontaktperson varje dag?", [])
+    assert answerer.unmentioned_conditions(daily, [what_it_is]) == ["varje dag"]
 
-    known = "kontaktperson hemsida läsa intresse insats"
-    answerer = ExtractiveAnswerer(None, {s: 4.0 for s in content_stems(known)}, {stem("norberg")})
+
+def test_a_members_question_for_themselves_is_not_answered_by_one_kommuns_news_alone():
+    from assistant.swedish import stem
+
+    answerer = answerer_knowing("kontaktperson hemsida läsa intresse insats", places={stem("norberg")})
     local = window(scored("n1", "norberg", "På kommunens hemsida kan man läsa om att bli kontaktperson.", kommun="Norberg"))
     national = window(scored("g1", "guidance", "Kontaktperson är en insats (9 § 4 LSS)."))
     mine = answerer.parse("Kan jag få en kontaktperson?", [])
@@ -924,11 +951,7 @@ def test_a_name_is_two_capitalised_words_but_not_a_sentence_start_before_a_place
 
 
 def test_a_frequency_answers_how_often_only_in_a_sentence_about_the_question():
-    from assistant.answer import ExtractiveAnswerer
-    from assistant.swedish import content_stems
-
-    known = "kontaktperson träffa plan individuell rapporteras kvartal"
-    answerer = ExtractiveAnswerer(None, {s: 4.0 for s in content_stems(known)}, set())
+    answerer = answerer_knowing("kontaktperson träffa plan individuell rapporteras kvartal")
     meet = answerer.parse("Hur ofta träffar man sin kontaktperson?", [])
     assert meet.qtype == "frequency"
     text = "Någon har valt att avstå kontaktperson. Besluten rapporteras varje kvartal till IVO."

@@ -182,7 +182,22 @@ def test_two_points_of_a_numbered_list_are_never_one_quote():
     # "Vad är ledsagarservice?" once got "3. Ledsagarservice ... 4. Biträde av kontaktperson ..."
     assert not any("Ledsagarservice" in t and "kontaktperson" in t for t in texts)
     assert "3. Ledsagarservice (9 § 3 LSS)." in texts
-    # an item still pairs with the sentence before it and ordinary sentences still pair
-    assert "Lagen räknar upp tio insatser.\n3. Ledsagarservice (9 § 3 LSS)." in texts
+    # an item starts a new thing: it never ends a pair, not even after the list's opening line
+    # (Mjölby's "... klara 2028 och 2029 i Sörby respektive Eldslösa." got "3. Uppdrag till nämnd ..." after it)
+    assert "Lagen räknar upp tio insatser.\n3. Ledsagarservice (9 § 3 LSS)." not in texts
+    # ordinary sentences still pair
     assert "Kontaktpersonen är ett stöd i vardagen. Insatsen bryter social isolering." in texts
     assert list_number("10. Daglig verksamhet") == 10 and list_number("Grupp 1 är") == 0
+
+
+def test_an_items_description_pairs_with_the_item_but_not_with_the_next_item():
+    from assistant.split import answer_texts
+
+    doc = Document(doc_id="d", source="d.md", title="d", text=(
+        "3. Ledsagarservice (9 § 3 LSS). En ledsagare följer med dig ut (förarbetena till 9 § 3 LSS).\n"
+        "4. Kontaktperson (9 § 4 LSS). Med en kontaktperson kan du göra saker på fritiden (Socialstyrelsen om 9 § 4 LSS)."
+    ))
+    texts = answer_texts(split_document(doc)[0])
+    assert "3. Ledsagarservice (9 § 3 LSS). En ledsagare följer med dig ut (förarbetena till 9 § 3 LSS)." in texts
+    # "Vad är en kontaktperson?" got "... följer med dig ut (...). 4. Kontaktperson (9 § 4 LSS)."-like pairs
+    assert not any("följer med" in t and "4. Kontaktperson" in t for t in texts)
