@@ -764,7 +764,10 @@ class ExtractiveAnswerer:
                 # "Hur mycket kostar LSS?": nothing says whose price is asked for, and the amount
                 # of something else (the särskild avgift) would be a confident wrong answer.
                 return "no_subject"
-            if key and not any(self._passage_names(key, w) for w in chosen):
+            # The amount must come from a document whose quotes name it: "Hur många timmar ledsagning
+            # ...?" got the ledsagarservice item and Mjölby's "några få timmar i veckan" (daglig verksamhet).
+            naming = {w.scored.passage.doc_id for w in chosen if self._passage_names(key, w)} if key else set()
+            if key and not any(w.type_ok and w.scored.passage.doc_id in naming for w in chosen):
                 return "key_term_missing:" + key
         if not question.english and not question.followup and self.only_generic_matched(question, chosen):
             return "only_generic"
@@ -898,12 +901,25 @@ class ExtractiveAnswerer:
             ]
             if fitting:
                 best = fitting[0]
+        passed_over: set[str] = set()
+        if self.only_local_for_general(question, [best]):
+            # "Kan jag få en kontaktperson?" asks what the rules allow: a close quote that states a
+            # rule with its section ("4. Biträde av kontaktperson (9 § 4 LSS). ...") answers it where
+            # Norberg's "Bli kontaktperson" page, which would be declined, does not; the kommuns'
+            # quotes passed over are not added back as the second quote either.
+            rules = [w for w in ranked if w.score >= best.score - self.thresholds.kind_margin
+                     and not w.scored.passage.kommun and "§" in w.quote and not self.kind_missing(question, w)]
+            if rules:
+                passed_over = {w.scored.passage.passage_id for w in ranked if w.score > rules[0].score and w.scored.passage.kommun}
+                best = rules[0]
         if easy_read:
             best = self.easy_read_equivalent(question, ranked, best)
         chosen = [best]
         missing = set(self.anchors_missing(question, chosen))
         for w in ranked:
             if w is best or len(best.spans) + len(w.spans) > self.max_sentences or self._overlaps(w, best):
+                continue
+            if w.scored.passage.passage_id in passed_over:
                 continue
             if missing:
                 # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other

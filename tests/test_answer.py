@@ -701,6 +701,19 @@ def test_an_amount_is_about_the_subject_when_its_passage_or_a_neighbour_names_it
     assert not answerer.about_key_term(routines, window(far), [window(topic), window(far)])
 
 
+def test_an_amount_from_another_document_than_the_quote_naming_the_subject_is_declined():
+    answerer = answerer_knowing("ledsagarservice timmar veckan arbetstiden")
+    item = window(scored("g1", "guidance", "3. Ledsagarservice (9 § 3 LSS). En ledsagare följer med dig ut."))
+    hours = window(scored("m1", "mjolby", "Arbetstiden omfattar endast några få timmar i veckan."))
+    asked = answerer.parse("Hur många timmar ledsagarservice kan man få?", [])
+    item.type_ok, hours.type_ok = False, True
+    # the item names the subject and Mjölby's sentence has the amount, but they are two documents
+    assert answerer.decline_reason(asked, [item, hours]).startswith("key_term_missing")
+    same_doc = window(scored("g2", "guidance", "Ledsagarservice kan ges några timmar i veckan."))
+    same_doc.type_ok = True
+    assert not answerer.decline_reason(asked, [item, same_doc]).startswith("key_term_missing")
+
+
 def test_a_quote_that_shares_only_lss_with_the_question_is_no_answer():
     from assistant.answer import ExtractiveAnswerer
 
@@ -800,6 +813,29 @@ def test_a_members_question_for_themselves_is_not_answered_by_one_kommuns_news_a
     # a named place asks about that kommun; "Måste man ...?" asks about a rule a kommun may report on
     assert not answerer.only_local_for_general(answerer.parse("Kan jag få en kontaktperson i Norberg?", []), [local])
     assert not answerer.only_local_for_general(answerer.parse("Måste man redovisa kontaktpersoner?", []), [local])
+
+
+def test_a_close_rule_with_its_section_answers_a_members_question_instead_of_one_kommuns_page():
+    from dataclasses import replace
+
+    from assistant.swedish import stem
+
+    answerer = answerer_knowing("kontaktperson hemsida läsa intresse insats isolering", places={stem("norberg")})
+    local = window(scored("n1", "norberg", "På kommunens hemsida kan man läsa om att bli kontaktperson.", kommun="Norberg"))
+    rule = window(scored("g1", "guidance", "4. Biträde av kontaktperson (9 § 4 LSS). Den bryter isolering."))
+    film = window(scored("m1", "mfd", "Att vara kontaktperson är ett uppdrag för en medmänniska."))
+    mine = answerer.parse("Kan jag få en kontaktperson?", [])
+    chosen = answerer.choose(mine, [replace(local, score=5.0), replace(film, score=4.5), replace(rule, score=4.0)])
+    assert chosen[0].scored.passage.passage_id == "g1"
+    # the kommun's page passed over does not come back as the second quote
+    assert "n1" not in [w.scored.passage.passage_id for w in chosen]
+    # too far below, the rule does not stand in: the answer is declined as before
+    chosen = answerer.choose(mine, [replace(local, score=9.0), replace(rule, score=4.0)])
+    assert chosen[0].scored.passage.passage_id == "n1"
+    assert answerer.decline_reason(mine, chosen) == "only_local"
+    # a question that names the kommun keeps its page
+    named = answerer.parse("Kan jag få en kontaktperson i Norberg?", [])
+    assert answerer.choose(named, [replace(local, score=5.0), replace(rule, score=4.0)])[0].scored.passage.passage_id == "n1"
 
 
 def test_a_members_word_avlosning_finds_the_laws_avlosarservice():
