@@ -148,6 +148,7 @@ PERSON_RE = re.compile(r"(?=\b([A-ZÅÄÖ][a-zåäöé]+) [A-ZÅÄÖ][a-zåäö�
 ROLE_RE = re.compile(r"(sekreterare|ordförande|chef|handläggare|konsulent|styrelse|myndighet|IVO|revisor|fullmäktige|nämnd|förvaltning|kommunen|staten|Försäkringskassan|Socialstyrelsen|\(S\)|\(M\)|\(L\)|\(C\)|\(V\)|\(MP\)|\(KD\)|\(SD\))")
 # "Vem kan få / har rätt till ...?" asks which people qualify: a description of them answers it
 ELIGIBILITY_ASKED_RE = re.compile(r"\bvem (?:(?:kan|ska|får) (?:få|söka|ansöka|ha rätt)|har rätt|omfattas)\b", re.I)
+CAN_GET_ASKED_RE = re.compile(r"\b(vem|vilka) (?:kan|får) få\b", re.I)
 ELIGIBLE_RE = re.compile(r"\b(den|de|du|dig|en person|personer|barn|vuxna|alla) som\b|\bpersoner med\b|\bpersonkrets|\bgrupp [123]\b"
                          r"|\bom (du|man|den enskilde)\b|\btillhör\b", re.I)
 CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)?\b")
@@ -417,7 +418,11 @@ class ExtractiveAnswerer:
         followup = bool(text) and is_followup(text, history)
         context_stems: list[str] = []
         retrieval_query = text
-        weights = weighted_terms(text)
+        if CAN_GET_ASKED_RE.search(text):
+            # "Vem kan få LSS?" asks who has the right to it: with "LSS" its only word, every
+            # guidance sentence matched and 8 § (who may apply for someone) came first.
+            retrieval_query = CAN_GET_ASKED_RE.sub(r"\1 har rätt till", text)
+        weights = weighted_terms(retrieval_query)
         if followup:
             previous = [h["content"] for h in history if h.get("role") == "user"][-2:]
             if self._names_place(text):

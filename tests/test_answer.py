@@ -963,6 +963,17 @@ def test_who_may_get_is_answered_by_a_description_of_who_qualifies():
     assert not answerer._type_signal("who", "Personlig assistans är ett stöd (9 a § LSS).", who_may)
 
 
+def test_who_can_get_is_asked_as_who_has_the_right_to():
+    answerer = answerer_knowing("lss rätt daglig verksamhet")
+    parsed = answerer.parse("Vem kan få LSS?", [])
+    # with "LSS" its only word, every guidance sentence matched and 8 § (who may apply for someone) won
+    assert parsed.retrieval_query == "Vem har rätt till LSS?"
+    assert "rätt" in parsed.weights and parsed.qtype == "who"
+    assert answerer.parse("vilka får få daglig verksamhet", []).retrieval_query == "vilka har rätt till daglig verksamhet"
+    # other questions keep their words
+    assert answerer.parse("Vem kan jag kontakta?", []).retrieval_query == "Vem kan jag kontakta?"
+
+
 @pytest.mark.slow
 def test_group_homes_and_the_time_to_enforce_are_answered_from_the_guidance(assistant):
     # "Vad är en gruppbostad?" was answered with Mjölby's building plans: the law has no such word
@@ -975,6 +986,17 @@ def test_group_homes_and_the_time_to_enforce_are_answered_from_the_guidance(assi
     assert_valid_citations(answer)
     assert "28 a §" in answer.answer and "16 §" not in answer.answer, answer.answer
     ask_first_quote(assistant, "Vem kan få personlig assistans?", "9 a §")
+
+
+@pytest.mark.slow
+def test_age_questions_are_answered_by_the_age_section_not_by_who_may_apply_for_a_child(assistant):
+    # "Hur gammal måste man vara ...?" and "... över 65?" got 8 § ("Det gäller om du är under 15 år ...")
+    for question in ("Hur gammal måste man vara för att få LSS?", "Kan man få LSS om man är över 65?"):
+        for easy in (False, True):
+            answer = ask_first_quote(assistant, question, "åldersgräns", "1 §", easy_read=easy)
+            assert "15 år" not in answer.answer, answer.answer
+    ask_first_quote(assistant, "Vem kan få LSS?", "7 §")
+    ask_first_quote(assistant, "Får barn LSS?", "barn och vuxna", easy_read=True)
 
 
 def test_a_name_is_two_capitalised_words_but_not_a_sentence_start_before_a_place():
