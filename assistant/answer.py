@@ -915,7 +915,8 @@ class ExtractiveAnswerer:
             rules = [w for w in ranked if w.score >= best.score - self.thresholds.kind_margin
                      and not w.scored.passage.kommun and "§" in w.quote and not self.kind_missing(question, w)]
             if rules:
-                passed_over = {w.scored.passage.passage_id for w in ranked if w.score > rules[0].score and w.scored.passage.kommun}
+                passed_over = {w.scored.passage.passage_id for w in ranked
+                               if w.score > rules[0].score and w.scored.passage.kommun}
                 best = rules[0]
         if easy_read:
             best = self.easy_read_equivalent(question, ranked, best)
@@ -1056,9 +1057,8 @@ class ExtractiveAnswerer:
         end, expected = _list_items(sp.passage, spans, begin, expected)
         if not end:
             return None
-        cut = next((i for i in range(begin) if spans[i].text == shown_last and list_number(shown_last)), None)
-        text = sp.passage.text
-        if cut is not None and cut + 1 < begin and "\n" not in text[spans[cut].end : spans[cut + 1].start]:
+        cut = next((i for i in range(begin) if spans[i].text == shown_last), None) if list_number(shown_last) else None
+        if cut is not None and cut + 1 < begin and "\n" not in sp.passage.text[spans[cut].end : spans[cut + 1].start]:
             begin = cut + 1
         return Window(-1, sp, spans[begin:end], is_list=True), expected
 

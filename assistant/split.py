@@ -173,9 +173,9 @@ def answer_spans(passage: Passage) -> list[list[Span]]:
             continue
         units.append([span])
         # Only truly adjacent sentences pair up: a quote never jumps over a skipped line. A
-        # point of a numbered list starts a new thing, so it never ends a pair ("... följer med
-        # ut (9 § 3 LSS)." is no answer with "4. Biträde av kontaktperson" after it); a whole
-        # list is quoted by the answer stage.
+        # point of a numbered list starts a new thing, so it never ends a pair (item 3's "... följer
+        # med dig ut (förarbetena till 9 § 3 LSS)." is no answer with "4. Kontaktperson" after it);
+        # a whole list is quoted by the answer stage.
         if i + 1 < len(spans) and usable[i + 1] and not list_point[i + 1]:
             units.append([span, spans[i + 1]])
     return units
