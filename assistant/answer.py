@@ -769,11 +769,12 @@ class ExtractiveAnswerer:
                 # "Hur mycket kostar LSS?": nothing says whose price is asked for, and the amount
                 # of something else (the särskild avgift) would be a confident wrong answer.
                 return "no_subject"
-            # The amount must come from a document whose quotes name it: "Hur många timmar ledsagning
-            # ...?" got the ledsagarservice item and Mjölby's "några få timmar i veckan" (daglig verksamhet).
-            naming = {w.scored.passage.doc_id for w in chosen if self._passage_names(key, w)} if key else set()
-            if key and not any(w.type_ok and w.scored.passage.doc_id in naming for w in chosen):
-                return "key_term_missing:" + key
+            if key:
+                # The amount must come from a document whose quotes name it: "Hur många timmar ledsagning
+                # ...?" got the ledsagarservice item and Mjölby's "några få timmar i veckan" (daglig verksamhet).
+                naming = {w.scored.passage.doc_id for w in chosen if self._passage_names(key, w)}
+                if not any(w.type_ok and w.scored.passage.doc_id in naming for w in chosen):
+                    return "key_term_missing:" + key
         if not question.english and not question.followup and self.only_generic_matched(question, chosen):
             return "only_generic"
         unmentioned = self.unmentioned_conditions(question, chosen)
