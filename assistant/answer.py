@@ -106,6 +106,13 @@ KIND_PREFERRED = FORM_REQUIRED + ("where", "purpose")
 # answered with what daglig verksamhet is).
 PAYMENT_ASKED_RE = re.compile(r"\b(betal\w*|kosta[rd]?|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*)\b", re.I)
 PAYMENT_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*|kr|kronor|mnkr|tkr)\b", re.I)
+FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
+# The insatser of 9 § as members name them. What the law says of the fees for "insatser" (21 §: none
+# beyond 18-20 §§) holds for each of them, so "Måste jag betala för daglig verksamhet?" is answered by
+# that rule even though it does not name daglig verksamhet.
+INSATS_NAMED_RE = re.compile(
+    r"\b(rådgivning|personlig\w* assistans|assistans|ledsag\w*|kontaktperson\w*|avlös\w*|korttids\w*"
+    r"|stödfamilj\w*|familjehem\w*|gruppbostad\w*|servicebostad\w*|daglig\w* verksamhet\w*)\b", re.I)
 # "Kan jag få assistans på natten?", "Får jag ha husdjur i gruppbostaden?": a member asks whether
 # something is allowed or possible. The answer turns on the condition ("natten", "husdjur"): when the
 # texts never mention it, no quote can say yes or no.
@@ -787,9 +794,11 @@ class ExtractiveAnswerer:
                 return "low_similarity"
         else:
             cov = max(best.coverage, self.followup_coverage(question, best))
-            if cov < t.min_coverage_sv or (
+            low = cov < t.min_coverage_sv or (
                 cov < t.weak_coverage_sv and best.similarity < t.min_similarity_sv and not self.kind_answered(question, best)
-            ):
+            )
+            # The fee rule holds few of the question's words; the insats quote beside it holds the rest.
+            if low and not self.payment_rule_answers(question, chosen):
                 return "low_coverage"
         return ""
 
@@ -827,6 +836,49 @@ class ExtractiveAnswerer:
         if frequency and not any(self._frequency_on_topic(question, w) for w in chosen):
             unknown.append(frequency.group(0).lower())
         return unknown
+
+    @staticmethod
+    def payment_asked_for_insats(question: Question) -> bool:
+        """ "Måste jag betala för ledsagare?", "Kostar daglig verksamhet något?" (not an amount asked
+        for: "Vad kostar ...?" wants a price, which the rule on fees does not give)."""
+        return (not question.followup and not question.english and question.qtype != "cost"
+                and bool(PAYMENT_ASKED_RE.search(question.text)) and bool(INSATS_NAMED_RE.search(question.text)))
+
+    def payment_rule_wanted(self, question: Question, best: Window) -> bool:
+        return self.payment_asked_for_insats(question) and not PAYMENT_RE.search(best.quote)
+
+    def states_payment_rule(self, w: Window) -> bool:
+        """A sentence of the law's rules on fees for insatser in general (18-21 §§): it speaks of paying,
+        names insatser and one of those sections, and is no one kommun's own text. The särskild avgift a
+        kommun pays (28 a §) is not such a rule."""
+        return (not w.scored.passage.kommun and bool(FEE_SECTION_RE.search(w.quote)) and bool(PAYMENT_RE.search(w.quote))
+                and any(t.startswith("insat") for t in content_stems(w.quote)))
+
+    def names_insats_of_9(self, question: Question, w: Window) -> bool:
+        """A quote that shows the insats the question names is one of 9 § ("10. Daglig verksamhet ...
+        (9 § 10 LSS)"): it names the insats and the section."""
+        m = INSATS_NAMED_RE.search(question.text)
+        if not m or not re.search(r"\b9 §", w.quote):
+            return False
+        tokens = set(content_stems(w.quote))
+        return all(self._match(s, tokens) for s in content_stems(m.group(0)))
+
+    def payment_rule_with_insats(self, question: Question, ranked: list[Window], easy_read: bool) -> list[Window]:
+        """ "Måste jag betala för daglig verksamhet?" is answered by two quotes together: the rule that
+        no fees are taken for insatser beyond 18-20 §§ (21 §), and the quote that shows daglig
+        verksamhet is an insats of 9 §. Neither alone answers; [] when either is missing."""
+        def preferred(ws: list[Window]) -> list[Window]:
+            easy = [w for w in ws if w.scored.passage.register == EASY_READ]
+            return (easy or ws) if easy_read else ws
+        rules = preferred([w for w in ranked if self.states_payment_rule(w)])
+        members = preferred([w for w in ranked if self.names_insats_of_9(question, w)])
+        if not rules or not members or self._overlaps(rules[0], members[0]):
+            return []
+        return [rules[0], members[0]]
+
+    def payment_rule_answers(self, question: Question, chosen: list[Window]) -> bool:
+        return (self.payment_asked_for_insats(question) and len(chosen) == 2
+                and self.states_payment_rule(chosen[0]) and self.names_insats_of_9(question, chosen[1]))
 
     def only_local_for_general(self, question: Question, chosen: list[Window]) -> bool:
         """A member's "Kan jag / Får jag ...?" that names no place asks what the rules allow; what one
@@ -908,6 +960,8 @@ class ExtractiveAnswerer:
             if fitting:
                 best = fitting[0]
         passed_over: set[str] = set()
+        if self.payment_rule_wanted(question, best):
+            return self.payment_rule_with_insats(question, ranked, easy_read) or [best]
         if self.only_local_for_general(question, [best]):
             # "Kan jag få en kontaktperson?" asks what the rules allow: a close quote that states a
             # rule with its section ("4. Biträde av kontaktperson (9 § 4 LSS). ...") answers it where
@@ -1091,8 +1145,15 @@ class ExtractiveAnswerer:
                question: Question | None = None, easy_read: bool = False, k: int = 5) -> Answer:
         """Rerank the candidates, then quote the best window(s) or decline."""
         question = question or self.parse(raw_question, history)
-        passages, windows = self.rerank(question, candidates, qvec, k) if candidates else ([], [])
+        # The fee rule for all insatser (21 §) names no insats, so it can rank below the top k for
+        # "Måste jag betala för daglig verksamhet?": such a question chooses among every candidate.
+        wide = self.payment_asked_for_insats(question)
+        passages, windows = self.rerank(question, candidates, qvec, len(candidates) if wide else k) if candidates else ([], [])
         chosen = self.choose(question, windows, easy_read)
+        if wide:
+            shown = passages[:k]
+            ids = {sp.passage.passage_id for sp in shown}
+            passages = shown + [w.scored for w in chosen if w.scored.passage.passage_id not in ids]
         reason = self.decline_reason(question, chosen)
         if reason:
             if reason == "injection" and question.injection:

@@ -770,6 +770,30 @@ def test_a_payment_question_is_not_answered_by_a_quote_that_speaks_of_no_payment
     assert answerer.decline_reason(plain, [what_it_is]) != "payment_missing"
 
 
+def test_paying_for_a_named_insats_is_answered_by_the_fee_rule_and_the_quote_that_it_is_an_insats():
+    answerer = answerer_knowing("daglig verksamhet kontaktperson betala avgift avgifter bostad insatser kommun")
+    what_it_is = window(scored("g1", "guidance", "Daglig verksamhet är för dig som är i yrkesverksam ålder (9 § 10 LSS)."))
+    free = window(scored("g2", "guidance", "Utom för bostad, fritid och kultur behöver du inte betala för dina insatser i LSS (21 § LSS)."))
+    sanction = window(scored("g3", "guidance", "En kommun som inte i tid ger en insats enligt 9 § ska betala en särskild avgift (28 a § LSS)."))
+    local = window(scored("m1", "mjolby", "Daglig verksamhet finns i Mjölby (9 § 10 LSS).", kommun="Mjölby"))
+    what_it_is.score, sanction.score, free.score = 5.0, 3.0, 0.5  # the rule names no insats: it scores low
+    question = answerer.parse("Måste jag betala för daglig verksamhet?", [])
+    chosen = answerer.choose(question, [what_it_is, sanction, free])
+    assert chosen == [free, what_it_is]  # the rule first, then what shows daglig verksamhet is an insats
+    assert answerer.decline_reason(question, chosen) == ""
+    # the särskild avgift a kommun pays (28 a §) is no rule on what a member pays
+    assert not answerer.states_payment_rule(sanction)
+    # neither quote alone answers: without the rule, or without a 9 § quote naming the insats, it is declined
+    assert answerer.decline_reason(question, answerer.choose(question, [what_it_is, sanction])) == "payment_missing"
+    other = answerer.parse("Kostar det något att ha en kontaktperson?", [])
+    assert answerer.decline_reason(other, answerer.choose(other, [what_it_is, free])) != ""
+    assert not answerer.states_payment_rule(local)
+    # a question about paying for no named insats is not changed ("Måste jag betala för min insats?")
+    assert not answerer.payment_asked_for_insats(answerer.parse("Måste jag betala för min insats?", []))
+    # nor is a price asked for: the rule gives none
+    assert not answerer.payment_asked_for_insats(answerer.parse("Vad kostar daglig verksamhet?", []))
+
+
 def test_a_may_i_question_whose_condition_no_text_mentions_is_declined():
     answerer = answerer_knowing("personlig assistans gruppbostad bostad autism grupp personer hjälp stöd")
     assistance = window(scored("g1", "guidance", "Personlig assistans är stöd från några få personer (9 a § LSS)."))
@@ -873,10 +897,14 @@ def test_hours_or_money_of_personal_assistance_are_declined_not_answered_with_ot
 
 
 @pytest.mark.slow
-def test_payment_and_duration_questions_without_a_fitting_quote_are_declined_and_avlosning_is_answered(assistant):
-    # both were answered with what daglig verksamhet is / with the shortage of kontaktpersoner
-    assert_declined_in_swedish(assistant.ask("Måste jag betala för daglig verksamhet?"))
-    assert_declined_in_swedish(assistant.ask("Kostar det något att ha en kontaktperson?"))
+def test_payment_and_duration_questions_get_the_fee_rule_or_a_decline_and_avlosning_is_answered(assistant):
+    # once answered with what daglig verksamhet is / with the shortage of kontaktpersoner, then declined:
+    # now the fee rule (21 §) first and the quote that shows the insats is one of 9 § second
+    for question, item in (("Måste jag betala för daglig verksamhet?", "9 § 10"),
+                           ("Kostar det något att ha en kontaktperson?", "9 § 4")):
+        for easy in (False, True):
+            answer = ask_first_quote(assistant, question, "21 §", "betala", easy_read=easy)
+            assert item in answer.citations[1].quote and "särskild avgift" not in answer.answer
     # the texts give no time limit for an appeal: "Överklaga betyder ..." was the answer
     assert_declined_in_swedish(assistant.ask("Hur lång tid har jag på mig att överklaga?"))
     ask_first_quote(assistant, "Måste jag betala för min insats?", "betala", "21 §")
