@@ -809,6 +809,18 @@ def test_a_may_i_question_whose_condition_no_text_mentions_is_declined():
     assert answerer.unmentioned_conditions(what, [assistance]) == []
 
 
+def test_a_condition_one_letter_from_a_word_of_the_texts_is_no_typo_of_it():
+    # "blind" is one letter from "bland" ("bland annat"): taken for a typo, the age line answered it
+    answerer = answerer_knowing("bland annat grupp personer ålder stöd lss")
+    age = window(scored("g1", "guidance", "Det finns ingen åldersgräns för att höra till grupperna i LSS (1 § LSS)."))
+    blind = answerer.parse("Kan man få LSS om man är blind?", [])
+    assert answerer.known("blind") and not answerer.known("blind", typos=False)
+    assert answerer.decline_reason(blind, [age]) == "condition_unknown:blind"
+    # a typo is still known elsewhere, and an inflection cut differently by the stemmer is one word
+    assert answerer.known("grupr")
+    assert answerer._same_word("interpellationssv", "interpellationssvar")
+
+
 def test_a_may_i_question_about_a_frequency_needs_a_frequency_on_its_subject():
     answerer = answerer_knowing("kontaktperson träffa fritiden vecka kvartal rapportera")
     what_it_is = window(scored("g1", "guidance", "Med en kontaktperson kan du göra saker på fritiden (9 § 4 LSS)."))
@@ -1002,6 +1014,22 @@ def test_who_can_get_is_asked_as_who_has_the_right_to():
     assert answerer.parse("Vem kan jag kontakta?", []).retrieval_query == "Vem kan jag kontakta?"
 
 
+def test_a_question_that_names_only_lss_is_asked_in_other_words_or_declined():
+    answerer = answerer_knowing("lss rätt grupperna söker kommunen kontaktperson")
+    # "LSS" its only word: 8 § (who may apply for a child) and what LSS means answered these two
+    assert answerer.parse("Kan jag få LSS?", []).retrieval_query == "Har jag rätt till LSS?"
+    assert answerer.parse("hur får man lss", []).retrieval_query == "Hur söker man lss?"
+    assert answerer.parse("Kan jag få LSS om jag är sjuk?", []).retrieval_query == "Kan jag få LSS om jag är sjuk?"
+    # "bli av med" are function words: every guidance sentence names LSS, the kontaktperson item answered
+    lost = answerer.parse("Kan man bli av med sin LSS?", [])
+    assert answerer.only_generic_asked(lost)
+    item = window(scored("g1", "guidance", "4. Kontaktperson (9 § 4 LSS)."))
+    assert answerer.decline_reason(lost, [item]) == "only_generic"
+    # what LSS is may be asked, and so may the bare name
+    for asked in ("Vad är LSS?", "LSS?", "lss", "Har jag rätt till LSS?"):
+        assert not answerer.only_generic_asked(answerer.parse(asked, [])), asked
+
+
 @pytest.mark.slow
 def test_group_homes_and_the_time_to_enforce_are_answered_from_the_guidance(assistant):
     # "Vad är en gruppbostad?" was answered with Mjölby's building plans: the law has no such word
@@ -1025,6 +1053,17 @@ def test_age_questions_are_answered_by_the_age_section_not_by_who_may_apply_for_
             assert "15 år" not in answer.answer, answer.answer
     ask_first_quote(assistant, "Vem kan få LSS?", "7 §")
     ask_first_quote(assistant, "Får barn LSS?", "barn och vuxna", easy_read=True)
+
+
+@pytest.mark.slow
+def test_questions_that_name_only_lss_get_the_right_or_how_to_apply_or_a_decline(assistant):
+    for easy in (False, True):
+        answer = ask_first_quote(assistant, "Kan jag få LSS?", "7 §", easy_read=easy)
+        assert "15 år" not in answer.answer, answer.answer
+        ask_first_quote(assistant, "Hur får man LSS?", "kommunen", "2 §", easy_read=easy)
+    assert_declined_in_swedish(assistant.ask("Kan man bli av med sin LSS?"))
+    # a condition one letter from a word of the texts ("bland") is no typo of it
+    assert_declined_in_swedish(assistant.ask("Kan man få LSS om man är blind?"))
 
 
 def test_a_name_is_two_capitalised_words_but_not_a_sentence_start_before_a_place():
