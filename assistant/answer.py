@@ -106,6 +106,15 @@ KIND_PREFERRED = FORM_REQUIRED + ("where", "purpose")
 # answered with what daglig verksamhet is).
 PAYMENT_ASKED_RE = re.compile(r"\b(betal\w*|kosta[rd]?|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*)\b", re.I)
 PAYMENT_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*|kr|kronor|mnkr|tkr)\b", re.I)
+# "Kan kommunen ta bort min insats?", "Kan LSS tas bort?": whether something can be taken away is
+# answered only by a quote that speaks of taking it away or of keeping it (they got 16 § on moving and
+# 4 §'s "LSS tar inte bort rättigheter ...", matched by "kommun", "insats", "LSS"; "Förlorar jag min
+# assistans när jag fyller 66?" is answered by 9 b §: "Assistans som du fick före riktåldern kan
+# fortsätta efter den").
+WITHDRAWAL_RE = re.compile(
+    r"\b(ta[rs]? bort|tagits bort|dra[rs]? in|dragits in|dra[rs]? tillbaka|bli[r]? av med|förlora\w*|mista\w*"
+    r"|upphör\w*|avslutas?)\b", re.I)
+KEEPING_RE = re.compile(r"\b(fortsätt\w*|behåll\w*|kvar|omfattar tiden efter|än (du|han|hon|den enskilde) (har|hade))\b", re.I)
 FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
 # The insatser of 9 § as members name them. What the law says of the fees for "insatser" (21 §: none
 # beyond 18-20 §§) holds for each of them, so "Måste jag betala för daglig verksamhet?" is answered by
@@ -163,6 +172,7 @@ GET_LSS_ASKED_RE = re.compile(r"^\s*(kan|får) (jag|man|vi) få (lss|stöd enlig
 HOW_GET_LSS_ASKED_RE = re.compile(r"^\s*hur (?:får|kan) (jag|man|vi)(?: få)? (lss|stöd enligt lss|insatser enligt lss)\s*\??\s*$", re.I)
 ELIGIBLE_RE = re.compile(r"\b(den|de|du|dig|en person|personer|barn|vuxna|alla) som\b|\bpersoner med\b|\bpersonkrets|\bgrupp [123]\b"
                          r"|\bom (du|man|den enskilde)\b|\btillhör\b", re.I)
+SPLIT_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
 CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)?\b")
 
 
@@ -427,6 +437,7 @@ class ExtractiveAnswerer:
     # -- question ------------------------------------------------------------------
     def parse(self, raw: str, history: list[dict]) -> Question:
         text, injected = strip_injection(normalize(raw).strip())
+        text = self.join_split_compounds(text)
         followup = bool(text) and is_followup(text, history)
         context_stems: list[str] = []
         retrieval_query = text
@@ -464,6 +475,26 @@ class ExtractiveAnswerer:
             ))) if followup else set(),
             anchors=find_anchors(text, self.places, self.idf),
         )
+
+    def join_split_compounds(self, text: str) -> str:
+        """Members often write a compound as two words (särskrivning: "kontakt person", "grupp bostad"):
+        two adjacent content words are joined when the compound is a word of the texts. The joined
+        stem must be longer than the first word by more than an ending: "igång igen" stems to
+        "igång" and is no compound."""
+        ws = list(SPLIT_WORD_RE.finditer(text))
+        out, last, i = [], 0, 0
+        while i < len(ws) - 1:
+            a, b = ws[i], ws[i + 1]
+            la, lb = a.group(0).lower(), b.group(0).lower()
+            if (text[a.end() : b.start()] == " " and b.group(0) == lb and la not in STOPWORDS and lb not in STOPWORDS
+                    and la not in QUESTION_WORDS and min(len(la), len(lb)) >= 3):
+                s = stem(la + lb)
+                if s in self.idf and len(s) >= len(la) + 3:
+                    out += [text[last : a.end()], lb]
+                    last, i = b.end(), i + 2
+                    continue
+            i += 1
+        return "".join(out) + text[last:]
 
     def _names_place(self, text: str) -> bool:
         return any(stem(w) in self.places for w in words(text))
@@ -787,6 +818,10 @@ class ExtractiveAnswerer:
             PAYMENT_RE.search(w.quote) for w in chosen
         ):
             return "payment_missing"
+        if not question.followup and not question.english and WITHDRAWAL_RE.search(question.text) and not any(
+            WITHDRAWAL_RE.search(w.quote) or KEEPING_RE.search(w.quote) for w in chosen
+        ):
+            return "withdrawal_missing"
         if question.qtype in ("number", "cost") and not question.followup:
             # An amount answers only a question about its own subject ("timmar personlig assistans"
             # is not answered by "några få timmar i veckan" about daglig verksamhet).
