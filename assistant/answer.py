@@ -646,8 +646,10 @@ class ExtractiveAnswerer:
             return bool(PURPOSE_RE.search(text))
         if qtype == "who":
             text = REFERENCE_BRACKET_RE.sub(" ", text)  # the reference names Socialstyrelsen, not the actor
-            if ELIGIBILITY_ASKED_RE.search(question_text) and ELIGIBLE_RE.search(text):
-                return True
+            if ELIGIBILITY_ASKED_RE.search(question_text):
+                # "Vem har rätt till kontaktperson?" asks who qualifies: the official who investigates
+                # the need ("Familjehemssekreterare ... utreder behovet") does not answer it
+                return bool(ELIGIBLE_RE.search(text))
             return names_a_person(text) or bool(ROLE_RE.search(text))
         if qtype == "definition":
             return defines(defined_term(question_text), text)

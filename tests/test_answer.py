@@ -1015,6 +1015,10 @@ def test_who_may_get_is_answered_by_a_description_of_who_qualifies():
     # a question for a contact person still needs a name or a role
     assert not answerer._type_signal("who", "Vi arbetar för personer med IF.", "Vem kan jag kontakta på FUB?")
     assert not answerer._type_signal("who", "Personlig assistans är ett stöd (9 a § LSS).", who_may)
+    # who qualifies is not answered by who investigates the need ("Vem kan få kontaktperson?" opened so)
+    official = "Familjehemssekreterare inom sociala sektorn utreder behovet av kontaktperson."
+    assert not answerer._type_signal("who", official, "Vem har rätt till kontaktperson?")
+    assert answerer._type_signal("who", official, "Vem utreder behovet av kontaktperson?")
 
 
 def test_who_can_get_is_asked_as_who_has_the_right_to():
