@@ -115,6 +115,11 @@ WITHDRAWAL_RE = re.compile(
     r"\b(ta[rs]? bort|tagits bort|dra[rs]? in|dragits in|dra[rs]? tillbaka|bli[r]? av med|förlora\w*|mista\w*"
     r"|upphör\w*|avslutas?)\b", re.I)
 KEEPING_RE = re.compile(r"\b(fortsätt\w*|behåll\w*|kvar|omfattar tiden efter|än (du|han|hon|den enskilde) (har|hade))\b", re.I)
+# (reason, asked in the question, what a quote must then speak of)
+TOPICS_A_QUOTE_MUST_SPEAK_OF = (
+    ("payment_missing", PAYMENT_ASKED_RE, (PAYMENT_RE,)),
+    ("withdrawal_missing", WITHDRAWAL_RE, (WITHDRAWAL_RE, KEEPING_RE)),
+)
 FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
 # The insatser of 9 § as members name them. What the law says of the fees for "insatser" (21 §: none
 # beyond 18-20 §§) holds for each of them, so "Måste jag betala för daglig verksamhet?" is answered by
@@ -167,9 +172,10 @@ ELIGIBILITY_ASKED_RE = re.compile(r"\bvem (?:(?:kan|ska|får) (?:få|söka|ansö
 CAN_GET_ASKED_RE = re.compile(r"\b(vem|vilka) (?:kan|får) få\b", re.I)
 # "Kan jag få LSS?" with nothing more asks whether the member has the right to it (7 §): "LSS" is its
 # only word, and 8 § (who may apply for a child) came first.
-GET_LSS_ASKED_RE = re.compile(r"^\s*(kan|får) (jag|man|vi) få (lss|stöd enligt lss|insatser enligt lss)\s*\??\s*$", re.I)
+_LSS_ASKED_FOR = r"(lss|stöd enligt lss|insatser enligt lss)\s*\??\s*$"
+GET_LSS_ASKED_RE = re.compile(r"^\s*(kan|får) (jag|man|vi) få " + _LSS_ASKED_FOR, re.I)
 # "Hur får man LSS?" asks how to apply: as it stands it was answered with what LSS means.
-HOW_GET_LSS_ASKED_RE = re.compile(r"^\s*hur (?:får|kan) (jag|man|vi)(?: få)? (lss|stöd enligt lss|insatser enligt lss)\s*\??\s*$", re.I)
+HOW_GET_LSS_ASKED_RE = re.compile(r"^\s*hur (?:får|kan) (jag|man|vi)(?: få)? " + _LSS_ASKED_FOR, re.I)
 ELIGIBLE_RE = re.compile(r"\b(den|de|du|dig|en person|personer|barn|vuxna|alla) som\b|\bpersoner med\b|\bpersonkrets|\bgrupp [123]\b"
                          r"|\bom (du|man|den enskilde)\b|\btillhör\b", re.I)
 SPLIT_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
@@ -816,14 +822,10 @@ class ExtractiveAnswerer:
         counted = self.counted_noun(question)
         if counted and not any(self._counted_in(counted, w.quote) for w in chosen):
             return "counted_thing_missing:" + counted
-        if not question.followup and not question.english and PAYMENT_ASKED_RE.search(question.text) and not any(
-            PAYMENT_RE.search(w.quote) for w in chosen
-        ):
-            return "payment_missing"
-        if not question.followup and not question.english and WITHDRAWAL_RE.search(question.text) and not any(
-            WITHDRAWAL_RE.search(w.quote) or KEEPING_RE.search(w.quote) for w in chosen
-        ):
-            return "withdrawal_missing"
+        if not question.followup and not question.english:
+            for reason, asked, spoken in TOPICS_A_QUOTE_MUST_SPEAK_OF:
+                if asked.search(question.text) and not any(r.search(w.quote) for w in chosen for r in spoken):
+                    return reason
         if question.qtype in ("number", "cost") and not question.followup:
             # An amount answers only a question about its own subject ("timmar personlig assistans"
             # is not answered by "några få timmar i veckan" about daglig verksamhet).
@@ -838,9 +840,9 @@ class ExtractiveAnswerer:
                 naming = {w.scored.passage.doc_id for w in chosen if self._passage_names(key, w)}
                 if not any(w.type_ok and w.scored.passage.doc_id in naming for w in chosen):
                     return "key_term_missing:" + key
-        if not question.english and not question.followup and self.only_generic_asked(question):
-            return "only_generic"
-        if not question.english and not question.followup and self.only_generic_matched(question, chosen):
+        if not question.english and not question.followup and (
+            self.only_generic_asked(question) or self.only_generic_matched(question, chosen)
+        ):
             return "only_generic"
         unmentioned = self.unmentioned_conditions(question, chosen)
         if unmentioned:
@@ -1221,9 +1223,7 @@ class ExtractiveAnswerer:
         passages, windows = self.rerank(question, candidates, qvec, len(candidates) if wide else k) if candidates else ([], [])
         chosen = self.choose(question, windows, easy_read)
         if wide:
-            shown = passages[:k]
-            ids = {sp.passage.passage_id for sp in shown}
-            passages = shown + [w.scored for w in chosen if w.scored.passage.passage_id not in ids]
+            passages = with_quoted(passages[:k], chosen)
         reason = self.decline_reason(question, chosen)
         if reason:
             if reason == "injection" and question.injection:
@@ -1238,11 +1238,16 @@ class ExtractiveAnswerer:
         if LIST_ASKED_RE.search(question.text):
             chosen = self.complete_list(chosen[0]) or chosen
             # the rest of a list comes from the passage after the retrieved one: it is shown too
-            shown = {sp.passage.passage_id for sp in passages}
-            passages = passages + [w.scored for w in chosen if w.scored.passage.passage_id not in shown]
+            passages = with_quoted(passages, chosen)
         text, citations = self.compose(chosen, easy_read)
         return Answer(question=raw_question, answer=text, answered=True, citations=citations, passages=passages,
                       retrieval_query=question.retrieval_query)
+
+
+def with_quoted(passages: list[ScoredPassage], chosen: list[Window]) -> list[ScoredPassage]:
+    """The passages shown with an answer, followed by each quoted passage not among them."""
+    shown = {sp.passage.passage_id for sp in passages}
+    return passages + [w.scored for w in chosen if w.scored.passage.passage_id not in shown]
 
 
 def _list_items(passage: Passage, spans: list[Span], i: int, expected: int) -> tuple[int, int]:
