@@ -176,6 +176,24 @@ _LSS_ASKED_FOR = r"(lss|stöd enligt lss|insatser enligt lss)\s*\??\s*$"
 GET_LSS_ASKED_RE = re.compile(r"^\s*(kan|får) (jag|man|vi) få " + _LSS_ASKED_FOR, re.I)
 # "Hur får man LSS?" asks how to apply: as it stands it was answered with what LSS means.
 HOW_GET_LSS_ASKED_RE = re.compile(r"^\s*hur (?:får|kan) (jag|man|vi)(?: få)? " + _LSS_ASKED_FOR, re.I)
+# "Vem omfattas av LSS?" asks who belongs to the personkrets: the texts say "Lagen gäller tre grupper"
+# and "personkrets"; their one sentence with "omfattas" is Norberg's on who may apply for a kontaktperson.
+COVERED_ASKED_RE = re.compile(
+    r"^\s*(?:(?:vem|vilka) (?:omfattas av|gäller) (?:lss|lagen)(?: för)?|för (?:vem|vilka) gäller (?:lss|lagen))\s*\??\s*$", re.I
+)
+# "Vad händer om kommunen säger nej?" asks what one can do about a refusal: appeal (27 §). The texts
+# never say "nej" or "avslag" of a decision on insatser, only "överklaga".
+REFUSAL_RE = re.compile(
+    r"\b(?:kommunen|nämnden|handläggaren|socialtjänsten|de|dom|han|hon) (?:har )?(?:säg(?:er)?|sa|sade|sagt|svara(?:r|de|t)?) nej\b"
+    r"|\b(?:få(?:r|tt)?|fick) (?:ett |något )?(?:nej|avslag)\b|\bavsl(?:ag|og|agit|ogs|ås)\b"
+    r"|\b(?:(?:inte|ej) (?:är |vara )?|är inte |miss)nöjd med (?:\w+ )?beslut|\bhåller inte med om (?:\w+ )?beslut", re.I
+)
+WHAT_NOW_RE = re.compile(
+    r"\bvad (?:händer|gör|kan|ska|bör)\b|\bhur (?:gör|ska|kan|går) (?:jag|man|vi|det)\b|\b(?:kan|ska|bör|måste) (?:jag|man|vi) göra\b"
+    r"|\bgöra något\b", re.I
+)
+# Försäkringskassan's decisions (assistansersättning) are appealed under another law than 27 § LSS.
+OTHER_DECIDER_RE = re.compile(r"försäkringskass|\bfk\b|ersättning", re.I)
 ELIGIBLE_RE = re.compile(r"\b(den|de|du|dig|en person|personer|barn|vuxna|alla) som\b|\bpersoner med\b|\bpersonkrets|\bgrupp [123]\b"
                          r"|\bom (du|man|den enskilde)\b|\btillhör\b", re.I)
 SPLIT_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
@@ -183,6 +201,27 @@ CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)
 
 
 # ------------------------------------------------------------- question parsing
+
+
+def as_the_texts_ask_it(text: str) -> str:
+    """A member's everyday wording of a common question, put in the words the texts use; other
+    questions come back as they are. Only retrieval and scoring see the new wording: the answer
+    shows what the member typed."""
+    if CAN_GET_ASKED_RE.search(text):
+        # "Vem kan få LSS?" asks who has the right to it: with "LSS" its only word, every
+        # guidance sentence matched and 8 § (who may apply for someone) came first.
+        return CAN_GET_ASKED_RE.sub(r"\1 har rätt till", text)
+    if m := GET_LSS_ASKED_RE.match(text):
+        return f"Har {m.group(2).lower()} rätt till {m.group(3)}?"
+    if m := HOW_GET_LSS_ASKED_RE.match(text):
+        return f"Hur söker {m.group(1).lower()} {m.group(2)}?"
+    if COVERED_ASKED_RE.match(text):
+        return "Vem tillhör personkretsen i LSS?"
+    if (REFUSAL_RE.search(text) and WHAT_NOW_RE.search(text) and "överklag" not in text.lower()
+            and not OTHER_DECIDER_RE.search(text)):
+        return "Hur överklagar man ett beslut?"
+    return text
+
 
 
 @dataclass
@@ -446,15 +485,7 @@ class ExtractiveAnswerer:
         text = self.join_split_compounds(text)
         followup = bool(text) and is_followup(text, history)
         context_stems: list[str] = []
-        retrieval_query = text
-        if CAN_GET_ASKED_RE.search(text):
-            # "Vem kan få LSS?" asks who has the right to it: with "LSS" its only word, every
-            # guidance sentence matched and 8 § (who may apply for someone) came first.
-            retrieval_query = CAN_GET_ASKED_RE.sub(r"\1 har rätt till", text)
-        elif m := GET_LSS_ASKED_RE.match(text):
-            retrieval_query = f"Har {m.group(2).lower()} rätt till {m.group(3)}?"
-        elif m := HOW_GET_LSS_ASKED_RE.match(text):
-            retrieval_query = f"Hur söker {m.group(1).lower()} {m.group(2)}?"
+        retrieval_query = as_the_texts_ask_it(text)
         weights = weighted_terms(retrieval_query)
         if followup:
             previous = [h["content"] for h in history if h.get("role") == "user"][-2:]
@@ -462,7 +493,7 @@ class ExtractiveAnswerer:
                 # "Och Mjölby?" after a question about Hallstahammar: the same question, another place.
                 previous = [self._without_places(p) for p in previous]
             context_stems = [s for p in previous for s in content_stems(p)]
-            retrieval_query = " ".join(previous[-1:] + [text])
+            retrieval_query = " ".join(previous[-1:] + [retrieval_query])
             for st, wt in weighted_terms(" ".join(previous[-1:])).items():
                 weights.setdefault(st, 0.7 * wt)
         return Question(

@@ -1062,6 +1062,36 @@ def test_a_question_that_names_only_lss_is_asked_in_other_words_or_declined():
         assert not answerer.only_generic_asked(answerer.parse(asked, [])), asked
 
 
+def test_a_refusal_is_asked_as_how_to_appeal_and_who_is_covered_as_who_belongs_to_the_personkrets():
+    from assistant.answer import as_the_texts_ask_it
+
+    # "Vad händer om kommunen säger nej?" got 28 a § and "gynnande beslut": the texts say
+    # "överklaga", never "nej" or "avslag" of a decision
+    for asked in ("Vad händer om kommunen säger nej?", "Jag fick avslag på min ansökan, vad gör jag nu?",
+                  "Vad gör jag om jag inte är nöjd med beslutet?", "Kommunen har sagt nej, vad kan jag göra?"):
+        assert as_the_texts_ask_it(asked) == "Hur överklagar man ett beslut?", asked
+    # the member's own "nej", a refusal not asked about, Försäkringskassan's decisions (another law),
+    # counting refusals, "varför" and a question that already says "överklaga" keep their words
+    for asked in ("Vad händer om jag säger nej till daglig verksamhet?", "Vad gör jag om jag inte är nöjd med min kontaktperson?",
+                  "Försäkringskassan sa nej till assistansersättning, vad gör jag?", "Hur många får avslag?",
+                  "Varför sa kommunen nej?", "jag fick nej kan jag överklaga"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+    # the one sentence with "omfattas" is Norberg's on who may apply for a kontaktperson
+    for asked in ("Vem omfattas av LSS?", "vilka omfattas av lagen", "Vem gäller LSS för?", "För vilka gäller LSS?"):
+        assert as_the_texts_ask_it(asked) == "Vem tillhör personkretsen i LSS?", asked
+    assert as_the_texts_ask_it("Omfattas personer med autism av LSS?") == "Omfattas personer med autism av LSS?"
+
+
+@pytest.mark.slow
+def test_a_refusal_is_answered_with_the_right_to_appeal_and_who_is_covered_with_the_personkrets(assistant):
+    for easy in (False, True):
+        for question in ("Vad händer om kommunen säger nej?", "Kommunen sa nej till assistans, vad gör jag?"):
+            answer = ask_first_quote(assistant, question, "överklaga", "27 §", easy_read=easy)
+            assert "gynnande beslut" not in answer.answer, answer.answer
+        answer = ask_first_quote(assistant, "Vem omfattas av LSS?", "1 §", easy_read=easy)
+        assert "kontaktperson" not in answer.answer, answer.answer
+
+
 @pytest.mark.slow
 def test_group_homes_and_the_time_to_enforce_are_answered_from_the_guidance(assistant):
     # "Vad är en gruppbostad?" was answered with Mjölby's building plans: the law has no such word
