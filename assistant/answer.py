@@ -194,6 +194,19 @@ WHAT_NOW_RE = re.compile(
 )
 # Försäkringskassan's decisions (assistansersättning) are appealed under another law than 27 § LSS.
 OTHER_DECIDER_RE = re.compile(r"försäkringskass|\bfk\b|ersättning", re.I)
+# "Jag har fått ja men inget händer" asks what happens when a decision is not carried out: the texts
+# say "verkställ", members say "fått ja", "beviljat" and "får inte".
+GRANTED_RE = re.compile(r"\b(?:fått|fick|har) (?:ett )?(?:ja|beslut|beviljat)\b|\bbeviljat?s?\b", re.I)
+NOT_GIVEN_RE = re.compile(r"\b(?:inte|ingen|inget|inga|aldrig|fortfarande)\b", re.I)
+# "Hur ansöker jag om ledsagarservice?" asks where to apply (2 §): as it stood it got what the insats is.
+# Not "rådgivning", which the region gives.
+APPLY_FOR_INSATS_RE = re.compile(
+    r"^\s*(?:(?:hur|var|vart) (?:söker|ansöker) (?P<who>jag|man|vi)(?: om)?|hur gör (?P<who2>jag|man|vi) för att"
+    r" (?:få|söka|ansöka om))(?: en| ett)? " + INSATS_NAMED_RE.pattern + r"\s*\??\s*$", re.I
+)
+# "Vem kollar att kommunen gör rätt?" asks who supervises (IVO, 25 §): "kolla" and "rätt" also match
+# the särskild avgift a kommun pays when it does not give an insats.
+SUPERVISION_ASKED_RE = re.compile(r"^\s*vem (?:kollar|kontrollerar|granskar|övervakar|bevakar|ser till) att\b", re.I)
 ELIGIBLE_RE = re.compile(r"\b(den|de|du|dig|en person|personer|barn|vuxna|alla) som\b|\bpersoner med\b|\bpersonkrets|\bgrupp [123]\b"
                          r"|\bom (du|man|den enskilde)\b|\btillhör\b", re.I)
 SPLIT_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
@@ -220,6 +233,15 @@ def as_the_texts_ask_it(text: str) -> str:
     if (REFUSAL_RE.search(text) and WHAT_NOW_RE.search(text) and "överklag" not in text.lower()
             and not OTHER_DECIDER_RE.search(text)):
         return "Hur överklagar man ett beslut?"
+    granted = GRANTED_RE.search(text)
+    # "fått ja men får inte", not "inte har fått beslut" (no decision yet)
+    if (granted and NOT_GIVEN_RE.search(text, granted.end()) and WHAT_NOW_RE.search(text)
+            and "verkställ" not in text.lower() and not REFUSAL_RE.search(text)):
+        return "Vad händer om beslutet inte verkställs?"
+    if (m := APPLY_FOR_INSATS_RE.match(text)) and m.group(3).lower() != "rådgivning":
+        return f"Hur söker {(m.group('who') or m.group('who2')).lower()} LSS?"
+    if SUPERVISION_ASKED_RE.match(text):
+        return "Vem har tillsyn över LSS?"
     return text
 
 

@@ -1082,6 +1082,34 @@ def test_a_refusal_is_asked_as_how_to_appeal_and_who_is_covered_as_who_belongs_t
     assert as_the_texts_ask_it("Omfattas personer med autism av LSS?") == "Omfattas personer med autism av LSS?"
 
 
+def test_a_decision_not_carried_out_and_who_checks_the_kommun_are_asked_as_the_texts_put_them():
+    from assistant.answer import as_the_texts_ask_it
+
+    # "fått ja men ..." got 28 a §'s "gynnande beslut" lines or was declined: the texts say "verkställ"
+    for asked in ("jag har fått ja men får inte mitt stöd vad händer", "Jag har fått ja men inget händer, vad gör jag?",
+                  "Kommunen har beviljat assistans men jag har inte fått någon, vad gör jag?"):
+        assert as_the_texts_ask_it(asked) == "Vad händer om beslutet inte verkställs?", asked
+    # no decision yet, a question that already says "verkställ" and a count keep their words
+    for asked in ("Vad händer om jag inte har fått beslut än?", "Vad händer om beslutet inte verkställs i tid?",
+                  "Hur många beviljade beslut har inte verkställts?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+    # "kolla" and "rätt" matched the särskild avgift (28 a §) and 27 §, not IVO's supervision (25 §)
+    for asked in ("Vem kollar att kommunen gör rätt?", "vem kollar att lss blir rätt"):
+        assert as_the_texts_ask_it(asked) == "Vem har tillsyn över LSS?", asked
+    assert as_the_texts_ask_it("Vem kollar min ansökan?") == "Vem kollar min ansökan?"
+
+
+def test_how_to_apply_for_a_named_insats_is_asked_as_how_to_apply_for_lss():
+    from assistant.answer import as_the_texts_ask_it
+
+    # these got what the insats is (the item of 9 §), not where to apply (2 §)
+    assert as_the_texts_ask_it("Hur ansöker jag om ledsagarservice?") == "Hur söker jag LSS?"
+    assert as_the_texts_ask_it("Hur gör man för att få en kontaktperson?") == "Hur söker man LSS?"
+    # the region gives rådgivning; a place, or becoming a kontaktperson, is another question
+    for asked in ("Hur söker jag om rådgivning?", "Hur söker man kontaktperson i Norberg?", "Hur gör man för att bli kontaktperson?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+
+
 @pytest.mark.slow
 def test_a_refusal_is_answered_with_the_right_to_appeal_and_who_is_covered_with_the_personkrets(assistant):
     for easy in (False, True):
@@ -1090,6 +1118,9 @@ def test_a_refusal_is_answered_with_the_right_to_appeal_and_who_is_covered_with_
             assert "gynnande beslut" not in answer.answer, answer.answer
         answer = ask_first_quote(assistant, "Vem omfattas av LSS?", "1 §", easy_read=easy)
         assert "kontaktperson" not in answer.answer, answer.answer
+        ask_first_quote(assistant, "Jag har fått ja men inget händer, vad gör jag?", "28 f §", easy_read=easy)
+        ask_first_quote(assistant, "Vem kollar att kommunen gör rätt?", "IVO", "25 §", easy_read=easy)
+        ask_first_quote(assistant, "Hur ansöker jag om ledsagarservice?", "kommunen", "2 §", easy_read=easy)
 
 
 @pytest.mark.slow
