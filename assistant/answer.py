@@ -127,6 +127,9 @@ FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
 INSATS_NAMED_RE = re.compile(
     r"\b(rådgivning|personlig\w* assistans|assistans|ledsag\w*|kontaktperson\w*|avlös\w*|korttids\w*"
     r"|stödfamilj\w*|familjehem\w*|gruppbostad\w*|servicebostad\w*|daglig\w* verksamhet\w*)\b", re.I)
+# "Kan jag ha både daglig verksamhet och kontaktperson?" asks whether two insatser go together: a quote
+# on one of them alone (what daglig verksamhet is) does not answer it.
+BOTH_ASKED_RE = re.compile(r"\bbåde\b", re.I)
 # "Kan jag få assistans på natten?", "Får jag ha husdjur i gruppbostaden?": a member asks whether
 # something is allowed or possible. The answer turns on the condition ("natten", "husdjur"): when the
 # texts never mention it, no quote can say yes or no.
@@ -154,7 +157,7 @@ DEFINITION_RE = re.compile(r"\b(betyder|kallas|innebär|menas med)\b", re.I)
 # "Vad är en kontaktperson enligt LSS?", "Vad betyder personkrets?", "vad menas med verkställa"
 DEFINITION_QUESTION_RE = re.compile(
     r"^(?:och\s+)?(?:vad\s+(?:är|betyder|innebär)|vad\s+menas\s+med)\s+(?:en\s+|ett\s+)?(?P<term>.+?)"
-    r"(?:\s+(?:enligt|i|inom)\s+lss)?\s*[?.!]*$"
+    r"(?:\s+för\s+(?:något|nåt|någonting))?(?:\s+(?:enligt|i|inom)\s+lss)?\s*[?.!]*$"
 )
 # "Kontaktperson enligt LSS är en insats ...", "IVO betyder ...": a sentence that explains its first words
 DEFINING_VERBS = frozenset("är betyder innebär kallas menas avses".split())
@@ -214,6 +217,12 @@ CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)
 
 
 # ------------------------------------------------------------- question parsing
+
+
+def insatser_named(text: str) -> set[str]:
+    """The insatser a text names, each by the first letters of its last word: "ledsagare" and
+    "ledsagarservice" are one, and so are "personlig assistans" and "assistans"."""
+    return {m.group(1).split()[-1].lower()[:5] for m in INSATS_NAMED_RE.finditer(text)}
 
 
 def as_the_texts_ask_it(text: str) -> str:
@@ -404,6 +413,10 @@ def is_followup(text: str, history: list[dict]) -> bool:
 
 
 QUANTITY_STEMS = {stem(w) for w in "ofta länge nummer antal andel mycket många stor stora gång gånger kostar kostnad summa siffra siffran procent".split()}
+# The product's own name, which the guidance names as its writer and publisher: "Kan min mamma vara
+# min assistent?" was answered with "LSS-assistenten har skrivit den här texten", "assistent" being
+# taken for a part of it.
+OWN_NAME_STEMS = {"lss-assistent"}
 GENERIC_NAMES = {"lss", "sol", "kommun", "kommunen", "kommunerna", "lagen", "svar", "ja", "nej"}
 GENERIC_STEMS = {stem(w) for w in GENERIC_NAMES}
 
@@ -624,7 +637,7 @@ class ExtractiveAnswerer:
         for t in tokens:
             if self._fuzzy_equal(q, t):
                 return 0.8
-            if len(q) >= 4 and len(t) > len(q) and q in t:
+            if len(q) >= 4 and len(t) > len(q) and q in t and t not in OWN_NAME_STEMS:
                 best = 0.7  # "kontakt" in "kontaktperson"; never the reverse: a compound is more specific
         if best:
             return best
@@ -879,6 +892,9 @@ class ExtractiveAnswerer:
             for reason, asked, spoken in TOPICS_A_QUOTE_MUST_SPEAK_OF:
                 if asked.search(question.text) and not any(r.search(w.quote) for w in chosen for r in spoken):
                     return reason
+            both = insatser_named(question.text) if BOTH_ASKED_RE.search(question.text) else set()
+            if len(both) >= 2 and not any(both <= insatser_named(w.quote) for w in chosen):
+                return "combination_missing"
         if question.qtype in ("number", "cost") and not question.followup:
             # An amount answers only a question about its own subject ("timmar personlig assistans"
             # is not answered by "några få timmar i veckan" about daglig verksamhet).

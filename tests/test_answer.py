@@ -1110,6 +1110,45 @@ def test_how_to_apply_for_a_named_insats_is_asked_as_how_to_apply_for_lss():
         assert as_the_texts_ask_it(asked) == asked, asked
 
 
+def test_what_x_is_for_something_asks_what_x_is():
+    from assistant.answer import defined_term, question_type
+
+    # "Vad är LSS för något?" was declined as a question of only generic words
+    assert defined_term("Vad är LSS för något?") == "lss" and question_type("Vad är LSS för något?") == "definition"
+    assert defined_term("vad är en kontaktperson för nåt") == "kontaktperson"
+    answerer = answerer_knowing("lss")
+    assert not answerer.only_generic_asked(answerer.parse("Vad är LSS för något?", []))
+
+
+def test_the_products_own_name_is_no_compound_of_assistent():
+    answerer = answerer_knowing("assistent personlig")
+    # "Kan min mamma vara min assistent?" got "LSS-assistenten har skrivit den här texten"
+    assert answerer._match("assistent", {"lss-assistent", "skrivit", "text"}) == 0.0
+    assert answerer._match("assistent", {"personlig", "assistent"}) == 1.0
+    assert answerer._match("kommun", {"lss-kommun"}) == 0.7  # other compounds still match their parts
+
+
+def test_a_question_on_two_insatser_together_needs_a_quote_that_names_both():
+    answerer = answerer_knowing("daglig verksamhet kontaktperson ledsagarservice yrkesverksam")
+    both = answerer.parse("Kan jag ha både daglig verksamhet och kontaktperson?", [])
+    one = window(scored("g1", "guidance", "Daglig verksamhet är för dig som är i yrkesverksam ålder (9 § 10 LSS)."))
+    assert answerer.decline_reason(both, [one]) == "combination_missing"
+    listed = window(scored("g2", "guidance", "Insatserna är bland annat kontaktperson (9 § 4) och daglig verksamhet (9 § 10)."))
+    assert answerer.decline_reason(both, [listed]) != "combination_missing"
+    # "ledsagare" and "ledsagarservice" are one insats; a question without "både" is not asked about two
+    assert answerer.decline_reason(answerer.parse("Kan jag få både ledsagare och kontaktperson?", []), [window(scored(
+        "g3", "guidance", "Ledsagarservice och kontaktperson är två av insatserna (9 § LSS)."))]) != "combination_missing"
+    assert answerer.decline_reason(answerer.parse("Kan jag ha daglig verksamhet och kontaktperson?", []), [one]) != "combination_missing"
+
+
+@pytest.mark.slow
+def test_member_wordings_that_got_a_decline_or_the_guidances_own_lines(assistant):
+    ask_first_quote(assistant, "Vad är LSS för något?", "LSS betyder", easy_read=True)
+    answer = assistant.ask("Kan min mamma vara min assistent?")
+    assert "LSS-assistenten har skrivit" not in answer.answer, answer.answer
+    assert_declined_in_swedish(assistant.ask("Kan jag ha både daglig verksamhet och kontaktperson?"))
+
+
 @pytest.mark.slow
 def test_a_refusal_is_answered_with_the_right_to_appeal_and_who_is_covered_with_the_personkrets(assistant):
     for easy in (False, True):
