@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .english import as_swedish
 from .swedish import (
     QUESTION_WORDS,
     STOPWORDS,
@@ -518,6 +519,10 @@ class ExtractiveAnswerer:
     def parse(self, raw: str, history: list[dict]) -> Question:
         text, injected = strip_injection(normalize(raw).strip())
         text = self.join_split_compounds(text)
+        english = is_english(text)
+        if english and (swedish := as_swedish(text, lambda w: stem(w) in self.idf)):
+            # Every word known: answered like a Swedish question, with the lexical rules that need Swedish words.
+            text, english = swedish, False
         followup = bool(text) and is_followup(text, history)
         context_stems: list[str] = []
         retrieval_query = as_the_texts_ask_it(text)
@@ -538,7 +543,7 @@ class ExtractiveAnswerer:
             stems=content_stems(text),
             context_stems=context_stems,
             qtype=question_type(text),
-            english=is_english(text),
+            english=english,
             followup=followup,
             injection=injected,
             weights=weights,
