@@ -990,6 +990,12 @@ class ExtractiveAnswerer:
         return (not question.followup and not question.english and question.qtype != "cost"
                 and bool(PAYMENT_ASKED_RE.search(question.text)) and bool(INSATS_NAMED_RE.search(question.text)))
 
+    def candidates_wanted(self, question: Question, usual: int) -> int:
+        """How many retrieved passages the rerank chooses from. A question on paying for a named insats
+        is answered by two quotes together, the fee rule and the insats's item of 9 §: for "Måste jag
+        betala för kontaktperson?" (no article) the item came 11th, outside the usual ten."""
+        return 2 * usual if self.payment_asked_for_insats(question) else usual
+
     def payment_rule_wanted(self, question: Question, best: Window) -> bool:
         return self.payment_asked_for_insats(question) and not PAYMENT_RE.search(best.quote)
 

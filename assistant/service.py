@@ -391,7 +391,7 @@ class Assistant:
         ranked lists, already fetched) lets the eval score every retrieval mode from one fetch."""
         index = index or self._index
         retriever = index.retriever
-        k = k or self.settings.rerank_candidates
+        k = k or index.answerer.candidates_wanted(question, self.settings.rerank_candidates)
         query = question.retrieval_query
         named = index.places.named_in(question.text, question.anchors)
         if not named and question.followup:

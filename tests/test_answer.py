@@ -1141,12 +1141,20 @@ def test_a_question_on_two_insatser_together_needs_a_quote_that_names_both():
     assert answerer.decline_reason(answerer.parse("Kan jag ha daglig verksamhet och kontaktperson?", []), [one]) != "combination_missing"
 
 
+def test_a_question_on_paying_for_a_named_insats_chooses_from_more_passages():
+    answerer = answerer_knowing("betala kontaktperson avgift")
+    # the fee rule and the insats's item of 9 § answer together; without the article the item came 11th
+    assert answerer.candidates_wanted(answerer.parse("Måste jag betala för kontaktperson?", []), 10) == 20
+    assert answerer.candidates_wanted(answerer.parse("Vad gör en kontaktperson?", []), 10) == 10
+
+
 @pytest.mark.slow
 def test_member_wordings_that_got_a_decline_or_the_guidances_own_lines(assistant):
     ask_first_quote(assistant, "Vad är LSS för något?", "LSS betyder", easy_read=True)
     answer = assistant.ask("Kan min mamma vara min assistent?")
     assert "LSS-assistenten har skrivit" not in answer.answer, answer.answer
     assert_declined_in_swedish(assistant.ask("Kan jag ha både daglig verksamhet och kontaktperson?"))
+    ask_first_quote(assistant, "Måste jag betala för kontaktperson?", "21 §")
 
 
 @pytest.mark.slow
