@@ -255,7 +255,6 @@ def as_the_texts_ask_it(text: str) -> str:
     return text
 
 
-
 @dataclass
 class Question:
     raw: str

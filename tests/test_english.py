@@ -24,6 +24,7 @@ def known(word: str) -> bool:
         ("What happens if the municipality says no?", "Vad händer om kommunen säger nej?"),
         ("What does IVO do?", "Vad IVO gör?"),
         ("And Mjölby?", "Och Mjölby?"),  # a name the texts hold keeps its case
+        ("Who's the contact person?", "Vem är kontaktperson?"),
     ],
 )
 def test_an_english_question_in_the_glossarys_words_is_put_in_swedish(english, swedish):
