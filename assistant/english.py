@@ -18,8 +18,7 @@ from collections.abc import Callable
 GLOSSARY: dict[str, str] = {
     # question frames and function words
     "what": "vad", "who": "vem", "whom": "vem", "which": "vilka", "when": "när", "where": "var", "why": "varför",
-    "how": "hur", "how many": "hur många", "how much": "hur mycket", "how often": "hur ofta",
-    "how long": "hur länge", "what happens": "vad händer", "is there": "finns det", "are there": "finns det",
+    "how": "hur", "is there": "finns det", "are there": "finns det",
     # English puts "do" before the subject where Swedish puts the verb: "Måste jag ...?" is what the
     # answerer's rules on permissions and payments look for
     "do i have to": "måste jag", "do we have to": "måste vi", "do you have to": "måste man",
@@ -66,8 +65,8 @@ GLOSSARY: dict[str, str] = {
     "withdraw": "dra in", "withdrawn": "dras in", "money": "pengar", "night": "natten", "blind": "blind",
     "deaf": "döv", "sick": "sjuk", "ill": "sjuk", "late": "sen", "wait": "vänta",
     # the law's concepts
-    "lss": "LSS", "law": "lagen", "the law": "lagen", "act": "lagen", "right": "rätt", "rights": "rättigheter",
-    "the right": "rätt", "entitled": "rätt", "eligible": "rätt",
+    "lss": "LSS", "law": "lagen", "act": "lagen", "right": "rätt", "rights": "rättigheter",
+    "entitled": "rätt", "eligible": "rätt",
     "municipality": "kommunen", "municipalities": "kommuner", "council": "kommunen", "region": "regionen",
     "decision": "beslutet", "decisions": "beslut", "court": "domstol",
     "administrative court": "förvaltningsrätten", "special fee": "särskild avgift", "fee": "avgift",
