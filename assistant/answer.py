@@ -43,6 +43,7 @@ from .swedish import (
 from .load import EASY_READ
 from .split import answer_spans, list_number
 from .types import Answer, Citation, Passage, ScoredPassage
+from .wording import INSATS_NAMED_RE, PAYMENT_ASKED_RE, as_the_texts_ask_it
 
 # ----------------------------------------------------------------- constants
 
@@ -58,6 +59,18 @@ INJECTION_TEXT = (
 VAGUE_TEXT = (
     "Jag förstår inte riktigt vad du vill veta. Skriv gärna en hel fråga, till exempel: "
     "\"Hur ofta ska kommunen rapportera beslut som inte verkställts?\""
+)
+# "Varför sa kommunen nej?", "Varför fick jag avslag?": the reasons in one member's case are in no text
+# (they got Norberg's shortage of kontaktpersoner, and Mjölby on Försäkringskassan's refusals).
+OWN_CASE_TEXT = (
+    "Varför det blev så i ditt ärende kan jag inte veta. Mina källor handlar om LSS i allmänhet och om några "
+    "kommuner, inte om enskilda ärenden. Fråga LSS-handläggaren i din kommun. Du kan också fråga mig hur man "
+    "överklagar ett beslut."
+)
+EASY_READ_OWN_CASE = (
+    "Det vet jag inte.\n"
+    "Mina texter handlar inte om ditt ärende.\n"
+    "Fråga LSS-handläggaren i din kommun."
 )
 EASY_READ_DECLINE = (
     "Jag hittar inget svar på det i mina texter.\n"
@@ -88,6 +101,13 @@ NUMBER_WORDS = {"första", "tredje", "fjärde", "femte", "några", "flertalet", 
 # "få" is an amount only after a word of degree ("ganska få", "några få timmar"); alone it is
 # nearly always the verb ("kommunen kan få betala", "du ska få stöd"), which answers no "Hur mycket?".
 FEW_RE = re.compile(r"\b(några|ganska|mycket|för|så|väldigt|alltför|relativt|endast|bara) få\b", re.I)
+# "Hur länge får man vara på korttids?" asks for a length of time: an age ("över 12 år", the
+# korttidstillsyn item) is a number but no answer: a length of time has its unit.
+DURATION_ASKED_RE = re.compile(r"\bhur (länge|lång tid)\b|\bhow long\b", re.I)
+DURATION_RE = re.compile(
+    r"\b(\d+|en|ett|två|tre|fyra|fem|sex|sju|åtta|nio|tio|elva|tolv|några|flera)\s*-?\s*(dag|dagar|dygn|veck|vecka|veckor|veckors"
+    r"|månad|månader|månaders|år|års|timme|timmar|timmars|minuter)\b", re.I)
+AGE_RE = re.compile(r"\b(över|under|från|fyllt|fyller|upp till|mellan)\s+\d+(\s*(och|-|–)\s*\d+)?\s*år\b", re.I)
 # "(8 § LSS)", "9 § 10", "28 f §", "4 kap. 1 § SoL", "1–3 §§": where the law says it, not an amount.
 # (A law's own number, "(1993:387)", stays: "Vilket nummer har LSS-lagen?" asks for it.)
 LAW_REFERENCE_RE = re.compile(r"\d+\s*kap\.|\d+(?:\s*[a-h])?\s*§+(?:\s*\d+)?(?:\s*[–-]\s*\d+)?|\d+\s*[–-]\s*\d+\s*§+")
@@ -104,8 +124,7 @@ FORM_REQUIRED = ("number", "date", "frequency", "cost")
 KIND_PREFERRED = FORM_REQUIRED + ("where", "purpose")
 # "Måste jag betala för daglig verksamhet?", "Kostar det något att ha en kontaktperson?": asked
 # whether something is paid for, a quote that speaks of no payment does not answer (it was
-# answered with what daglig verksamhet is).
-PAYMENT_ASKED_RE = re.compile(r"\b(betal\w*|kosta[rd]?|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*)\b", re.I)
+# answered with what daglig verksamhet is). PAYMENT_ASKED_RE (from .wording) finds the question.
 PAYMENT_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*|kr|kronor|mnkr|tkr)\b", re.I)
 # "Kan kommunen ta bort min insats?", "Kan LSS tas bort?": whether something can be taken away is
 # answered only by a quote that speaks of taking it away or of keeping it (they got 16 § on moving and
@@ -114,23 +133,35 @@ PAYMENT_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostn
 # fortsätta efter den").
 WITHDRAWAL_RE = re.compile(
     r"\b(ta[rs]? bort|tagits bort|dra[rs]? in|dragits in|dra[rs]? tillbaka|bli[r]? av med|förlora\w*|mista\w*"
-    r"|upphör\w*|avslutas?)\b", re.I)
+    r"|upphör\w*|avslutas?|säg(?:a|er|s)? upp|sagt upp)\b", re.I)
 KEEPING_RE = re.compile(r"\b(fortsätt\w*|behåll\w*|kvar|omfattar tiden efter|än (du|han|hon|den enskilde) (har|hade))\b", re.I)
+# "Vart vänder jag mig om jag inte är nöjd med min assistans?", "Kan jag klaga på min gruppbostad?": a
+# complaint is answered only by a quote on complaining, appealing or supervision (they got 9 b § on
+# assistance after the riktålder, and what a gruppbostad is).
+COMPLAINT_ASKED_RE = re.compile(r"\bklaga[rd]?\b|\bklagomål\w*|\b(?:inte|ej) (?:är |vara )?nöjd\b|\bmissnöjd\w*", re.I)
+COMPLAINT_RE = re.compile(r"klag|nöjd|tillsyn|\bIVO\b|granska", re.I)
+# "Kan kommunen tvinga mig att flytta?": whether the member can be made to do something is answered only by
+# a quote on coercion or on insatser being asked for (8 §); it got 16 § on moving to another kommun.
+COERCION_ASKED_RE = re.compile(r"\btvinga\w*|\btvång\w*", re.I)
+COERCION_RE = re.compile(r"tvång|tvinga|begär|frivillig", re.I)
 # (reason, asked in the question, what a quote must then speak of)
 TOPICS_A_QUOTE_MUST_SPEAK_OF = (
     ("payment_missing", PAYMENT_ASKED_RE, (PAYMENT_RE,)),
     ("withdrawal_missing", WITHDRAWAL_RE, (WITHDRAWAL_RE, KEEPING_RE)),
+    ("complaint_missing", COMPLAINT_ASKED_RE, (COMPLAINT_RE,)),
+    ("coercion_missing", COERCION_ASKED_RE, (COERCION_RE,)),
 )
 FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
-# The insatser of 9 § as members name them. What the law says of the fees for "insatser" (21 §: none
-# beyond 18-20 §§) holds for each of them, so "Måste jag betala för daglig verksamhet?" is answered by
-# that rule even though it does not name daglig verksamhet.
-INSATS_NAMED_RE = re.compile(
-    r"\b(rådgivning|personlig\w* assistans|assistans|ledsag\w*|kontaktperson\w*|avlös\w*|korttids\w*"
-    r"|stödfamilj\w*|familjehem\w*|gruppbostad\w*|servicebostad\w*|daglig\w* verksamhet\w*)\b", re.I)
+# The insatser as members name them (INSATS_NAMED_RE, from .wording): what the law says of the fees for
+# "insatser" (21 §: none beyond 18-20 §§) holds for each of them, so "Måste jag betala för daglig verksamhet?"
+# is answered by that rule even though it does not name daglig verksamhet.
 # "Kan jag ha både daglig verksamhet och kontaktperson?" asks whether two insatser go together: a quote
 # on one of them alone (what daglig verksamhet is) does not answer it.
-BOTH_ASKED_RE = re.compile(r"\bbåde\b", re.I)
+# "Kan jag få ledsagarservice om jag har personlig assistans?" asks the same (it got the two items of 9 §).
+BOTH_ASKED_RE = re.compile(r"\bbåde\b|\bsamtidigt\b|\bom (?:jag|man|vi|han|hon|hen) (?:redan )?har\b", re.I)
+# "Varför fick jag avslag?", "Varför sa kommunen nej?": why it went so in the member's own case
+OWN_CASE_WHY_RE = re.compile(
+    r"^\s*(?:(?:men|och)\s+)?varför\b(?=.*\b(?:jag|mig|vi|oss|min|mitt|mina|vår|vårt|våra|nej|avslag)\b)", re.I | re.S)
 # "Kan jag få assistans på natten?", "Får jag ha husdjur i gruppbostaden?": a member asks whether
 # something is allowed or possible. The answer turns on the condition ("natten", "husdjur"): when the
 # texts never mention it, no quote can say yes or no.
@@ -140,6 +171,12 @@ PERMISSION_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON}|man|en|ett|f
 # The member asking for themselves ("Kan jag få bo i gruppbostad?"), not about a rule in general
 # ("Måste man redovisa ...?", which a kommun's own report may answer).
 FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
+# "Kan jag klaga på min gruppbostad?", "Får jag välja min assistent?": the verb after the modal is what
+# is asked about. Everyday verbs ("få", "ha", "söka") say little; any other must be in a quote.
+# Only the member's own action: "Måste man redovisa ...?" (q009) is answered by "rapportera", and "Kan man
+# tillhöra personkretsen ...?" (q153) by the group's description.
+ASKED_ACTION_RE = re.compile(_MODAL_START + r"(?:jag|vi)\s+(?:inte\s+)?(?P<verb>[a-zåäö]+)\b", re.I)
+EVERYDAY_VERBS = frozenset("få ha söka ansöka bo vara bli gå ta göra".split())
 CONDITION_MIN_WEIGHT = 1.8  # below it: frame words of general Swedish ("tar", "ge", "vill")
 # Whom a member asks for is no condition: "Kan vi få hjälp med vår son som har autism?" turns on autism.
 ASKED_FOR_STEMS = {stem(w) for w in (
@@ -173,44 +210,6 @@ PERSON_RE = re.compile(r"(?=\b([A-ZÅÄÖ][a-zåäöé]+) [A-ZÅÄÖ][a-zåäö�
 ROLE_RE = re.compile(r"(sekreterare|ordförande|chef|handläggare|konsulent|styrelse|myndighet|IVO|revisor|fullmäktige|nämnd|förvaltning|kommunen|staten|Försäkringskassan|Socialstyrelsen|\(S\)|\(M\)|\(L\)|\(C\)|\(V\)|\(MP\)|\(KD\)|\(SD\))")
 # "Vem kan få / har rätt till ...?" asks which people qualify: a description of them answers it
 ELIGIBILITY_ASKED_RE = re.compile(r"\bvem (?:(?:kan|ska|får) (?:få|söka|ansöka|ha rätt)|har rätt|omfattas)\b", re.I)
-CAN_GET_ASKED_RE = re.compile(r"\b(vem|vilka) (?:kan|får) få\b", re.I)
-# "Kan jag få LSS?" with nothing more asks whether the member has the right to it (7 §): "LSS" is its
-# only word, and 8 § (who may apply for a child) came first.
-_LSS_ASKED_FOR = r"(lss|stöd enligt lss|insatser enligt lss)\s*\??\s*$"
-GET_LSS_ASKED_RE = re.compile(r"^\s*(kan|får) (jag|man|vi) få " + _LSS_ASKED_FOR, re.I)
-# "Hur får man LSS?" asks how to apply: as it stands it was answered with what LSS means.
-HOW_GET_LSS_ASKED_RE = re.compile(r"^\s*hur (?:får|kan) (jag|man|vi)(?: få)? " + _LSS_ASKED_FOR, re.I)
-# "Vem omfattas av LSS?" asks who belongs to the personkrets: the texts say "Lagen gäller tre grupper"
-# and "personkrets"; their one sentence with "omfattas" is Norberg's on who may apply for a kontaktperson.
-COVERED_ASKED_RE = re.compile(
-    r"^\s*(?:(?:vem|vilka) (?:omfattas av|gäller) (?:lss|lagen)(?: för)?|för (?:vem|vilka) gäller (?:lss|lagen))\s*\??\s*$", re.I
-)
-# "Vad händer om kommunen säger nej?" asks what one can do about a refusal: appeal (27 §). The texts
-# never say "nej" or "avslag" of a decision on insatser, only "överklaga".
-REFUSAL_RE = re.compile(
-    r"\b(?:kommunen|nämnden|handläggaren|socialtjänsten|de|dom|han|hon) (?:har )?(?:säg(?:er)?|sa|sade|sagt|svara(?:r|de|t)?) nej\b"
-    r"|\b(?:få(?:r|tt)?|fick) (?:ett |något )?(?:nej|avslag)\b|\bavsl(?:ag|og|agit|ogs|ås)\b"
-    r"|\b(?:(?:inte|ej) (?:är |vara )?|är inte |miss)nöjd med (?:\w+ )?beslut|\bhåller inte med om (?:\w+ )?beslut", re.I
-)
-WHAT_NOW_RE = re.compile(
-    r"\bvad (?:händer|gör|kan|ska|bör)\b|\bhur (?:gör|ska|kan|går) (?:jag|man|vi|det)\b|\b(?:kan|ska|bör|måste) (?:jag|man|vi) göra\b"
-    r"|\bgöra något\b", re.I
-)
-# Försäkringskassan's decisions (assistansersättning) are appealed under another law than 27 § LSS.
-OTHER_DECIDER_RE = re.compile(r"försäkringskass|\bfk\b|ersättning", re.I)
-# "Jag har fått ja men inget händer" asks what happens when a decision is not carried out: the texts
-# say "verkställ", members say "fått ja", "beviljat" and "får inte".
-GRANTED_RE = re.compile(r"\b(?:fått|fick|har) (?:ett )?(?:ja|beslut|beviljat)\b|\bbeviljat?s?\b", re.I)
-NOT_GIVEN_RE = re.compile(r"\b(?:inte|ingen|inget|inga|aldrig|fortfarande)\b", re.I)
-# "Hur ansöker jag om ledsagarservice?" asks where to apply (2 §): as it stood it got what the insats is.
-# Not "rådgivning", which the region gives.
-APPLY_FOR_INSATS_RE = re.compile(
-    r"^\s*(?:(?:hur|var|vart) (?:söker|ansöker) (?P<who>jag|man|vi)(?: om)?|hur gör (?P<who2>jag|man|vi) för att"
-    r" (?:få|söka|ansöka om))(?: en| ett)? " + INSATS_NAMED_RE.pattern + r"\s*\??\s*$", re.I
-)
-# "Vem kollar att kommunen gör rätt?" asks who supervises (IVO, 25 §): "kolla" and "rätt" also match
-# the särskild avgift a kommun pays when it does not give an insats.
-SUPERVISION_ASKED_RE = re.compile(r"^\s*vem (?:kollar|kontrollerar|granskar|övervakar|bevakar|ser till) att\b", re.I)
 ELIGIBLE_RE = re.compile(r"\b(den|de|du|dig|en person|personer|barn|vuxna|alla) som\b|\bpersoner med\b|\bpersonkrets|\bgrupp [123]\b"
                          r"|\bom (du|man|den enskilde)\b|\btillhör\b", re.I)
 SPLIT_WORD_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+")
@@ -224,35 +223,6 @@ def insatser_named(text: str) -> set[str]:
     """The insatser a text names, each by the first letters of its last word: "ledsagare" and
     "ledsagarservice" are one, and so are "personlig assistans" and "assistans"."""
     return {m.group(1).split()[-1].lower()[:5] for m in INSATS_NAMED_RE.finditer(text)}
-
-
-def as_the_texts_ask_it(text: str) -> str:
-    """A member's everyday wording of a common question, put in the words the texts use; other
-    questions come back as they are. Only retrieval and scoring see the new wording: the answer
-    shows what the member typed."""
-    if CAN_GET_ASKED_RE.search(text):
-        # "Vem kan få LSS?" asks who has the right to it: with "LSS" its only word, every
-        # guidance sentence matched and 8 § (who may apply for someone) came first.
-        return CAN_GET_ASKED_RE.sub(r"\1 har rätt till", text)
-    if m := GET_LSS_ASKED_RE.match(text):
-        return f"Har {m.group(2).lower()} rätt till {m.group(3)}?"
-    if m := HOW_GET_LSS_ASKED_RE.match(text):
-        return f"Hur söker {m.group(1).lower()} {m.group(2)}?"
-    if COVERED_ASKED_RE.match(text):
-        return "Vem tillhör personkretsen i LSS?"
-    if (REFUSAL_RE.search(text) and WHAT_NOW_RE.search(text) and "överklag" not in text.lower()
-            and not OTHER_DECIDER_RE.search(text)):
-        return "Hur överklagar man ett beslut?"
-    granted = GRANTED_RE.search(text)
-    # "fått ja men får inte", not "inte har fått beslut" (no decision yet)
-    if (granted and NOT_GIVEN_RE.search(text, granted.end()) and WHAT_NOW_RE.search(text)
-            and "verkställ" not in text.lower() and not REFUSAL_RE.search(text)):
-        return "Vad händer om beslutet inte verkställs?"
-    if (m := APPLY_FOR_INSATS_RE.match(text)) and m.group(3).lower() != "rådgivning":
-        return f"Hur söker {(m.group('who') or m.group('who2')).lower()} LSS?"
-    if SUPERVISION_ASKED_RE.match(text):
-        return "Vem har tillsyn över LSS?"
-    return text
 
 
 @dataclass
@@ -277,10 +247,14 @@ def zipf_sv(word: str) -> float:
     return zipf_frequency(word, "sv")
 
 
+# "What's LSS?": the word split at the apostrophe leaves "s", as common in Swedish as in English
+CONTRACTION_RE = re.compile(r"(\w)['’](s|t|ll|re|ve|d|m)\b", re.I)
+
+
 def is_english(text: str) -> bool:
     from wordfreq import zipf_frequency
 
-    ws = [w for w in words(text) if not w.isdigit()]
+    ws = [w for w in words(CONTRACTION_RE.sub(r"\1\2", text)) if not w.isdigit()]
     if not ws:
         return False
     english = sum(zipf_frequency(w, "en") > zipf_frequency(w, "sv") + 0.5 for w in ws)
@@ -524,8 +498,9 @@ class ExtractiveAnswerer:
             text, english = swedish, False
         followup = bool(text) and is_followup(text, history)
         context_stems: list[str] = []
-        retrieval_query = as_the_texts_ask_it(text)
-        weights = weighted_terms(retrieval_query)
+        asked = as_the_texts_ask_it(text)
+        retrieval_query = asked
+        weights = weighted_terms(asked)
         if followup:
             previous = [h["content"] for h in history if h.get("role") == "user"][-2:]
             if self._names_place(text):
@@ -541,7 +516,9 @@ class ExtractiveAnswerer:
             retrieval_query=retrieval_query,
             stems=content_stems(text),
             context_stems=context_stems,
-            qtype=question_type(text),
+            # the kind of answer the texts' wording asks for: "Har jag rätt till kontaktperson?" is asked
+            # as "Vem har rätt till kontaktperson?", answered by a description of who qualifies
+            qtype=question_type(asked),
             english=english,
             followup=followup,
             injection=injected,
@@ -699,6 +676,8 @@ class ExtractiveAnswerer:
 
     def _type_signal(self, qtype: str, text: str, question_text: str) -> bool:
         new_digits = numbers_in(text) - numbers_in(question_text)
+        if qtype == "number" and DURATION_ASKED_RE.search(question_text):
+            return bool(DURATION_RE.search(AGE_RE.sub(" ", text)))
         if qtype == "number":
             # a year is not an amount: "Hur många lägenheter" is not answered by "2026/2027";
             # nor is a reference to a section of the law: "(8 § LSS)", "(9 § 10 LSS)", "4 kap. 1 § SoL"
@@ -878,6 +857,8 @@ class ExtractiveAnswerer:
             return "no_passages"
         if not question.followup and not question.english and set(question.weights) <= QUANTITY_STEMS:
             return "vague"  # "Hur ofta?" with nothing before it: no topic to look for
+        if OWN_CASE_WHY_RE.search(question.text):
+            return "own_case"
         best = chosen[0]
         unknown = self.unknown_topic_terms(question)
         if unknown:
@@ -920,6 +901,9 @@ class ExtractiveAnswerer:
         unmentioned = self.unmentioned_conditions(question, chosen)
         if unmentioned:
             return "condition_unknown:" + ",".join(unmentioned)
+        action = self.action_unanswered(question, chosen)
+        if action:
+            return "action_missing:" + action
         if self.only_local_for_general(question, chosen):
             return "only_local"
         if question.english:
@@ -981,6 +965,23 @@ class ExtractiveAnswerer:
         if frequency and not any(self._frequency_on_topic(question, w) for w in chosen):
             unknown.append(frequency.group(0).lower())
         return unknown
+
+    def action_unanswered(self, question: Question, chosen: list[Window]) -> str:
+        """For "Kan jag / Får jag VERB ...?": the verb's stem when no quote holds it in any form.
+        "Kan jag klaga på min gruppbostad?" was answered with what a gruppbostad is, the noun
+        carrying the coverage; "klaga" is a word of the texts (as a synonym of "överklaga"), so
+        ``unmentioned_conditions`` let it through."""
+        if question.english or question.followup:
+            return ""
+        m = ASKED_ACTION_RE.search(question.text)
+        if not m or m.group("verb").lower() in EVERYDAY_VERBS:
+            return ""
+        verb = stem(m.group("verb").lower())
+        if verb not in question.weights or verb in GENERIC_STEMS:
+            return ""
+        if any(self._match(verb, self._window_tokens(w)) for w in chosen):
+            return ""
+        return verb
 
     @staticmethod
     def payment_asked_for_insats(question: Question) -> bool:
@@ -1113,6 +1114,14 @@ class ExtractiveAnswerer:
         passed_over: set[str] = set()
         if self.payment_rule_wanted(question, best):
             return self.payment_rule_with_insats(question, ranked, easy_read) or [best]
+        if self.action_unanswered(question, [best]):
+            # "Kan jag begära en individuell plan?": a close quote that holds the verb asked about
+            # ("... kan när som helst begära att en plan upprättas") beats one that would be declined (the
+            # fee rule above has its own way of finding its second quote).
+            holding = [w for w in ranked if w.score >= best.score - self.thresholds.kind_margin
+                       and not self.action_unanswered(question, [w])]
+            if holding:
+                best = holding[0]
         if self.only_local_for_general(question, [best]):
             # "Kan jag få en kontaktperson?" asks what the rules allow: a close quote that states a
             # rule with its section ("4. Biträde av kontaktperson (9 § 4 LSS). ...") answers it where
@@ -1309,6 +1318,8 @@ class ExtractiveAnswerer:
                 text = INJECTION_TEXT
             elif reason == "vague":
                 text = VAGUE_TEXT
+            elif reason == "own_case":
+                text = EASY_READ_OWN_CASE if easy_read else OWN_CASE_TEXT
             else:
                 text = EASY_READ_DECLINE if easy_read else DECLINE_TEXT
             return Answer(question=raw_question, answer=text, answered=False, passages=passages, reason=reason,

@@ -38,6 +38,14 @@ def test_a_question_with_a_word_neither_the_glossary_nor_the_texts_know_keeps_it
     assert as_swedish("", known) is None
 
 
+def test_a_contraction_does_not_hide_an_english_question():
+    from assistant.answer import is_english
+
+    # "What's LSS?" split into "what", "s", "lss", and "s" and "lss" are as Swedish as English: it was declined
+    assert is_english("What's LSS?") and is_english("Don't I have the right to LSS?")
+    assert not is_english("Vad är LSS?")
+
+
 @pytest.mark.slow
 def test_english_rights_questions_are_answered_from_the_guidance(assistant):
     # before, "What happens if the municipality says no?" got the guidance's "Texten kan inte ersätta

@@ -1,0 +1,99 @@
+"""Members' everyday wordings asked in the texts' words (assistant/wording.py)."""
+
+from __future__ import annotations
+
+from assistant.wording import REWRITES, as_the_texts_ask_it
+
+
+def test_a_refusal_is_asked_as_how_to_appeal_and_who_is_covered_as_who_belongs_to_the_personkrets():
+    # "Vad händer om kommunen säger nej?" got 28 a § and "gynnande beslut": the texts say
+    # "överklaga", never "nej" or "avslag" of a decision
+    for asked in ("Vad händer om kommunen säger nej?", "Jag fick avslag på min ansökan, vad gör jag nu?",
+                  "Vad gör jag om jag inte är nöjd med beslutet?", "Kommunen har sagt nej, vad kan jag göra?"):
+        assert as_the_texts_ask_it(asked) == "Hur överklagar man ett beslut?", asked
+    # a refusal not asked about, Försäkringskassan's decisions (another law),
+    # counting refusals, "varför" and a question that already says "överklaga" keep their words
+    for asked in ("Vad gör jag om jag inte är nöjd med min kontaktperson?",
+                  "Försäkringskassan sa nej till assistansersättning, vad gör jag?", "Hur många får avslag?",
+                  "Varför sa kommunen nej?", "jag fick nej kan jag överklaga"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+    # the one sentence with "omfattas" is Norberg's on who may apply for a kontaktperson
+    for asked in ("Vem omfattas av LSS?", "vilka omfattas av lagen", "Vem gäller LSS för?", "För vilka gäller LSS?"):
+        assert as_the_texts_ask_it(asked) == "Vem tillhör personkretsen i LSS?", asked
+    assert as_the_texts_ask_it("Omfattas personer med autism av LSS?") == "Omfattas personer med autism av LSS?"
+
+
+def test_a_decision_not_carried_out_and_who_checks_the_kommun_are_asked_as_the_texts_put_them():
+    # "fått ja men ..." got 28 a §'s "gynnande beslut" lines or was declined: the texts say "verkställ"
+    for asked in ("jag har fått ja men får inte mitt stöd vad händer", "Jag har fått ja men inget händer, vad gör jag?",
+                  "Kommunen har beviljat assistans men jag har inte fått någon, vad gör jag?"):
+        assert as_the_texts_ask_it(asked) == "Vad händer om beslutet inte verkställs?", asked
+    # no decision yet, a question that already says "verkställ" and a count keep their words
+    for asked in ("Vad händer om jag inte har fått beslut än?", "Vad händer om beslutet inte verkställs i tid?",
+                  "Hur många beviljade beslut har inte verkställts?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+    # "kolla" and "rätt" matched the särskild avgift (28 a §) and 27 §, not IVO's supervision (25 §)
+    for asked in ("Vem kollar att kommunen gör rätt?", "vem kollar att lss blir rätt"):
+        assert as_the_texts_ask_it(asked) == "Vem har tillsyn över LSS?", asked
+    assert as_the_texts_ask_it("Vem kollar min ansökan?") == "Vem kollar min ansökan?"
+
+
+def test_how_to_apply_for_a_named_insats_is_asked_as_how_to_apply_for_lss():
+    # these got what the insats is (the item of 9 §), not where to apply (2 §)
+    assert as_the_texts_ask_it("Hur ansöker jag om ledsagarservice?") == "Hur söker jag LSS?"
+    assert as_the_texts_ask_it("Hur gör man för att få en kontaktperson?") == "Hur söker man LSS?"
+    # the region gives rådgivning; a place, or becoming a kontaktperson, is another question
+    for asked in ("Hur söker jag om rådgivning?", "Hur söker man kontaktperson i Norberg?", "Hur gör man för att bli kontaktperson?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+
+
+def test_saying_no_to_an_insats_is_asked_as_whether_one_must_take_it():
+    # "Vad händer om jag säger nej till daglig verksamhet?" got who has the right to daglig verksamhet:
+    # an insats is given only when asked for (8 §)
+    for asked in ("Vad händer om jag säger nej till daglig verksamhet?", "Måste jag gå på daglig verksamhet?",
+                  "Kan jag tacka nej till korttidsvistelse?", "Måste jag bo i gruppbostad?", "Kan jag säga nej till stöd?",
+                  "Vad händer om min son säger nej till korttidsvistelse?", "Kan kommunen tvinga mig till daglig verksamhet?"):
+        assert as_the_texts_ask_it(asked) == "Måste jag ta emot insatser?", asked
+    # paying and needing something to get LSS are other questions; the handläggare's "nej" is a refusal
+    assert as_the_texts_ask_it("Min handläggare sa nej till assistans, vad gör jag?") == "Hur överklagar man ett beslut?"
+    for asked in ("Måste jag betala för daglig verksamhet?", "Måste man ha en diagnos för att få LSS?", "Måste jag ha en god man?",
+                  "Kan kommunen tvinga mig att flytta?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+
+
+def test_who_decides_on_a_named_insats_is_asked_as_who_decides_on_insatser():
+    # "Vem bestämmer vilken gruppbostad jag får?" got what a gruppbostad is (the name its only topic word)
+    for asked in ("Vem bestämmer vilken gruppbostad jag får?", "Vem beslutar om gruppbostad?",
+                  "Vem bestämmer om jag får daglig verksamhet?"):
+        assert as_the_texts_ask_it(asked) == "Vem bestämmer om insatser?", asked
+    # what the member does within the insats is their own say (6 §)
+    for asked in ("Vem bestämmer vad jag ska göra på daglig verksamhet?", "Vem bestämmer hur min assistans ska vara?"):
+        assert as_the_texts_ask_it(asked) == "Får jag bestämma över mitt stöd?", asked
+    # without a named insats the texts' words already match ("bestämmer om du får stöd"); a fee is another decision
+    for asked in ("Vem bestämmer om jag får LSS?", "Vem bestämmer hur mycket jag ska betala för gruppbostad?",
+                  "Vem bestämmer om särskild avgift?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+
+
+def test_whether_the_member_has_the_right_to_a_named_insats_is_asked_as_who_has_it():
+    # "Har jag rätt till kontaktperson?" got Norberg's sentence on the shortage of kontaktpersoner
+    for asked in ("Har jag rätt till kontaktperson?", "Måste kommunen ge mig en kontaktperson?"):
+        assert as_the_texts_ask_it(asked) == "Vem har rätt till kontaktperson?", asked
+    # LSS itself is asked as it stands (7 §); a condition makes it another question
+    for asked in ("Har jag rätt till LSS?", "Har jag rätt till daglig verksamhet om jag är 70?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+
+
+def test_the_first_row_that_applies_wins_and_every_row_is_reached():
+    # "Vem kan få daglig verksamhet?" fits the first row only; each row is the first to apply for some question
+    assert as_the_texts_ask_it("Vem kan få daglig verksamhet?") == "Vem har rätt till daglig verksamhet?"
+    assert as_the_texts_ask_it("Kan jag få LSS?") == "Har jag rätt till LSS?"
+    assert as_the_texts_ask_it("Hur får man LSS?") == "Hur söker man LSS?"
+    first = {}
+    for asked in ("Vem kan få LSS?", "Kan jag få LSS?", "Hur får man LSS?", "Vem omfattas av LSS?", "Vad händer om kommunen säger nej?",
+                  "Jag har fått ja men inget händer, vad gör jag?", "Hur ansöker jag om ledsagarservice?",
+                  "Har jag rätt till kontaktperson?",
+                  "Vem kollar att kommunen gör rätt?", "Måste jag gå på daglig verksamhet?",
+                  "Vem bestämmer vad jag ska göra på daglig verksamhet?", "Vem beslutar om gruppbostad?"):
+        first[asked] = next(i for i, rewrite in enumerate(REWRITES) if rewrite.apply(asked) is not None)
+    assert sorted(first.values()) == list(range(len(REWRITES)))
