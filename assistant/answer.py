@@ -72,11 +72,28 @@ EASY_READ_OWN_CASE = (
     "Mina texter handlar inte om ditt ärende.\n"
     "Fråga LSS-handläggaren i din kommun."
 )
+# "hej", "tack": a greeting or thanks is no question ("tack" got Norberg's "brukare ... tackat nej")
+GREETING_RE = re.compile(r"^\s*(hej|hejsan|hallå|tjena|tja|god (morgon|dag|kväll)|hi|hello)\s*[!.?]*\s*$", re.I)
+THANKS_RE = re.compile(r"^\s*(tack|tackar|tack så mycket|tack för hjälpen|stort tack|thanks|thank you)\s*[!.?]*\s*$", re.I)
+GREETING_TEXT = (
+    "Hej! Jag svarar på frågor om LSS och visar alltid var svaret kommer ifrån. "
+    "Fråga till exempel: \"Vad är en kontaktperson?\" eller \"Hur söker man LSS?\""
+)
+THANKS_TEXT = "Varsågod! Fråga gärna igen om du undrar något mer om LSS."
+# "hjälp" alone asks nothing the texts can answer (it got 9 e §'s "omvårdnad, alltså hjälp i vardagen")
+ASKS_NOTHING = frozenset({"hjälp", "help", "fråga", "info", "information"})
 EASY_READ_DECLINE = (
     "Jag hittar inget svar på det i mina texter.\n"
     "Fråga din kommun.\n"
     "Du kan fråga LSS-handläggaren."
 )
+# What a decline says, by reason: (standard, Lättläst); any other reason gets DECLINE_TEXT / EASY_READ_DECLINE.
+GUIDANCE_FOR = {
+    "vague": (VAGUE_TEXT, VAGUE_TEXT),
+    "greeting": (GREETING_TEXT, GREETING_TEXT),
+    "thanks": (THANKS_TEXT, THANKS_TEXT),
+    "own_case": (OWN_CASE_TEXT, EASY_READ_OWN_CASE),
+}
 
 INJECTION_PATTERNS = [
     r"\b(ignorera|ignore|glöm|forget|strunta i|bortse från|disregard|override)\b",
@@ -177,6 +194,13 @@ FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
 # tillhöra personkretsen ...?" (q153) by the group's description.
 ASKED_ACTION_RE = re.compile(_MODAL_START + r"(?:jag|vi)\s+(?:inte\s+)?(?P<verb>[a-zåäö]+)\b", re.I)
 EVERYDAY_VERBS = frozenset("få ha söka ansöka bo vara bli gå ta göra".split())
+# "Får jag behålla min kontaktperson om jag flyttar?": the om-clause is the condition the answer turns
+# on; a quote that speaks of none of its words does not answer it (it got MFD's "behålla kontaktpersoner").
+# An age ("om jag fyller 67", "om jag är 20 år") is answered by a quote on age ("riktåldern", "vuxen").
+CONDITION_CLAUSE_RE = re.compile(
+    r"\bom (?:jag|man|vi|han|hon|hen|(?:min|mitt|vår|vårt) \w+|barnet) (?P<clause>[^?.,;!]+)", re.I)
+AGE_CLAUSE_RE = re.compile(r"\d|\bgammal\b|\bår\b", re.I)
+AGE_RE_IN_QUOTE = re.compile(r"ålder|\bår\b|\d|vuxen|vuxna|barn|ungdom|pension", re.I)
 CONDITION_MIN_WEIGHT = 1.8  # below it: frame words of general Swedish ("tar", "ge", "vill")
 # Whom a member asks for is no condition: "Kan vi få hjälp med vår son som har autism?" turns on autism.
 ASKED_FOR_STEMS = {stem(w) for w in (
@@ -851,6 +875,12 @@ class ExtractiveAnswerer:
 
     def decline_reason(self, question: Question, chosen: list[Window]) -> str:
         t = self.thresholds
+        if GREETING_RE.match(question.text):
+            return "greeting"
+        if THANKS_RE.match(question.text):
+            return "thanks"
+        if not question.followup and words(question.text) and set(words(question.text)) <= ASKS_NOTHING:
+            return "vague"
         if not question.text or not question.weights and not question.english:
             return "injection" if question.injection else "empty"
         if not chosen:
@@ -904,6 +934,8 @@ class ExtractiveAnswerer:
         action = self.action_unanswered(question, chosen)
         if action:
             return "action_missing:" + action
+        if self.condition_clause_unanswered(question, chosen):
+            return "condition_unanswered"
         if self.only_local_for_general(question, chosen):
             return "only_local"
         if question.english:
@@ -982,6 +1014,31 @@ class ExtractiveAnswerer:
         if any(self._match(verb, self._window_tokens(w)) for w in chosen):
             return ""
         return verb
+
+    def turn_unanswered(self, question: Question, chosen: list[Window]) -> bool:
+        """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause."""
+        return bool(self.action_unanswered(question, chosen)) or self.condition_clause_unanswered(question, chosen)
+
+    def condition_clause_unanswered(self, question: Question, chosen: list[Window]) -> bool:
+        """For "Kan jag / Får jag ... om jag Y?": whether no quote speaks of Y, by any of its words (not
+        all: "om jag har en psykisk sjukdom" is answered by "Funktionshindret kan vara ... psykiskt")."""
+        if question.english or question.followup or not PERMISSION_ASKED_RE.search(question.text):
+            return False
+        m = CONDITION_CLAUSE_RE.search(question.text)
+        if not m:
+            return False
+        clause = m.group("clause")
+        if AGE_CLAUSE_RE.search(clause):
+            return not any(AGE_RE_IN_QUOTE.search(LAW_REFERENCE_RE.sub(" ", w.quote)) for w in chosen)
+        # words of some weight: "om jag inte håller med" asks nothing the quote must speak of
+        wanted = [s for w in words(clause) if w not in STOPWORDS and term_weight(w) >= CONDITION_MIN_WEIGHT
+                  and (s := stem(w)) not in GENERIC_STEMS and s not in ASKED_FOR_STEMS]
+        if not wanted:
+            return False
+        tokens: set[str] = set()
+        for w in chosen:
+            tokens |= self._window_tokens(w)
+        return not any(self._match(s, tokens) for s in wanted)
 
     @staticmethod
     def payment_asked_for_insats(question: Question) -> bool:
@@ -1114,12 +1171,12 @@ class ExtractiveAnswerer:
         passed_over: set[str] = set()
         if self.payment_rule_wanted(question, best):
             return self.payment_rule_with_insats(question, ranked, easy_read) or [best]
-        if self.action_unanswered(question, [best]):
-            # "Kan jag begära en individuell plan?": a close quote that holds the verb asked about
-            # ("... kan när som helst begära att en plan upprättas") beats one that would be declined (the
-            # fee rule above has its own way of finding its second quote).
+        if self.turn_unanswered(question, [best]):
+            # "Kan jag begära en individuell plan?": a close quote that holds the verb or the condition asked
+            # about ("... kan när som helst begära att en plan upprättas") beats one that would be declined
+            # (the fee rule above has its own way of finding its second quote).
             holding = [w for w in ranked if w.score >= best.score - self.thresholds.kind_margin
-                       and not self.action_unanswered(question, [w])]
+                       and not self.turn_unanswered(question, [w])]
             if holding:
                 best = holding[0]
         if self.only_local_for_general(question, [best]):
@@ -1316,12 +1373,9 @@ class ExtractiveAnswerer:
         if reason:
             if reason == "injection" and question.injection:
                 text = INJECTION_TEXT
-            elif reason == "vague":
-                text = VAGUE_TEXT
-            elif reason == "own_case":
-                text = EASY_READ_OWN_CASE if easy_read else OWN_CASE_TEXT
             else:
-                text = EASY_READ_DECLINE if easy_read else DECLINE_TEXT
+                standard, easy = GUIDANCE_FOR.get(reason, (DECLINE_TEXT, EASY_READ_DECLINE))
+                text = easy if easy_read else standard
             return Answer(question=raw_question, answer=text, answered=False, passages=passages, reason=reason,
                           retrieval_query=question.retrieval_query)
         chosen = keep_named_places(question, chosen, self.places)

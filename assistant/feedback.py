@@ -56,8 +56,9 @@ CREATE TABLE IF NOT EXISTS declined (
 )
 """
 
-# Decline reasons that say nothing about the corpus (an attack, an empty or topic-less question).
-NOT_A_GAP = ("injection", "empty", "vague")
+# Decline reasons that say nothing about the corpus (an attack, an empty or topic-less question, a
+# greeting or thanks, why it went so in one member's own case).
+NOT_A_GAP = ("injection", "empty", "vague", "greeting", "thanks", "own_case")
 
 CSV_COLUMNS = (
     "id",

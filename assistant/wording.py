@@ -82,9 +82,13 @@ REWRITES: tuple[Rewrite, ...] = (
             "Vad händer om beslutet inte verkställs?", also=_re(_WHAT_NOW), unless=_re(r"verkställ|" + _REFUSAL)),
     # "Hur ansöker jag om ledsagarservice?" asks where to apply (2 §): it got what the insats is. Not
     # "rådgivning", which the region gives.
-    Rewrite(_re(r"^\s*(?:(?:hur|var|vart) (?:söker|ansöker)|hur gör) (?P<who>jag|man|vi)"
+    Rewrite(_re(r"^\s*(?:(?:hur|var|vart) (?:söker|ansöker)|hur gör|hur får) (?P<who>jag|man|vi)"
                 rf"(?: om| för att (?:få|söka|ansöka om))?(?: en| ett)? {_INSATS}\s*\??\s*$"),
             r"Hur söker \g<who> LSS?", unless=_re(r"\brådgivning\b")),
+    # "jag vill ha en kontaktperson": a wish for an insats is answered by where to apply (it got Norberg's
+    # "Bli kontaktperson" page, which is about becoming one).
+    Rewrite(_re(rf"^\s*(?P<who>jag|vi) vill (?:ha|få|söka) (?:en |ett )?{_INSATS}\s*[.!?]*\s*$"), r"Hur söker \g<who> LSS?",
+            unless=_re(r"\brådgivning\b")),
     # "Har jag rätt till kontaktperson?", "Måste kommunen ge mig en kontaktperson?" ask who qualifies, which
     # the answer stage answers with a description of them: as they stood they got Norberg's sentence on
     # the shortage of kontaktpersoner ("rätt" and the insats's name were their only words).
@@ -103,6 +107,8 @@ REWRITES: tuple[Rewrite, ...] = (
                 rf"|\bvill inte ha (?:en |ett |min |mitt |mina |någon |något )?{_SUPPORT}"
                 rf"|\btvinga (?:mig|oss|honom|henne|hen|min \w+|mitt \w+) (?:att |till )?(?:\w+ ){{0,2}}?(?:en |ett )?{_INSATS}"),
             "Måste jag ta emot insatser?", unless=PAYMENT_ASKED_RE),
+    # "min mamma vill att jag ska bo i gruppbostad men jag vill inte": the same question, the insats named before
+    Rewrite(_re(r"\bjag vill inte\s*[.!?]*\s*$"), "Måste jag ta emot insatser?", also=INSATS_NAMED_RE, unless=PAYMENT_ASKED_RE),
     # "Vem bestämmer vad jag ska göra på daglig verksamhet?": the member's own say over the support (6 §);
     # it got a Mjölby minute on daglig verksamhet.
     Rewrite(_re(rf"^\s*vem (?:bestämmer|beslutar|avgör) (?:vad|hur) (?:jag|vi|man|han|hon|hen|mitt|min)\b.*{_INSATS}"),

@@ -873,6 +873,31 @@ def test_one_insats_asked_about_while_having_another_needs_a_quote_naming_both()
     assert answerer.decline_reason(both, [item]) == "combination_missing"
 
 
+def test_the_condition_in_an_om_clause_must_be_spoken_of_by_a_quote():
+    answerer = answerer_knowing("kontaktperson kontaktpersoner behålla rekrytera flytta assistans riktåldern fortsätta psykiskt")
+    keeping = window(scored("m1", "mfd", "Kommuner har haft svårt att rekrytera och behålla kontaktpersoner."))
+    # "Får jag behålla min kontaktperson om jag flyttar?" got MFD's "behålla kontaktpersoner"
+    moving = answerer.parse("Får jag behålla min kontaktperson om jag flyttar?", [])
+    assert answerer.decline_reason(moving, [keeping]) == "condition_unanswered"
+    # an age is answered by a quote on age; a clause of light words ("om jag inte håller med") asks nothing
+    after = window(scored("g1", "guidance", "Assistans som du fick före riktåldern kan fortsätta efter den (9 b § LSS)."))
+    assert not answerer.condition_clause_unanswered(answerer.parse("Får jag ha kvar min assistans om jag fyller 67?", []), [after])
+    assert not answerer.condition_clause_unanswered(answerer.parse("Kan jag behålla min kontaktperson om jag inte håller med?", []), [keeping])
+    # one word of the clause is enough: "psykisk sjukdom" is answered by "... fysiskt eller psykiskt"
+    kinds = window(scored("g2", "guidance", "Funktionshindret kan vara fysiskt eller psykiskt (1 § LSS)."))
+    assert not answerer.condition_clause_unanswered(answerer.parse("Kan jag få stöd om jag har en psykisk sjukdom?", []), [kinds])
+
+
+def test_a_greeting_thanks_or_a_bare_hjalp_get_a_friendly_word_not_a_quote():
+    # "tack" got Norberg's "brukare ... tackat nej", "hjälp" 9 e §'s "omvårdnad, alltså hjälp i vardagen"
+    answerer = answerer_knowing("brukare tackat nej omvårdnad hjälp vardagen")
+    thanked = window(scored("n1", "norberg", "Brukare har tackat nej då de inte matchat varandra."))
+    for asked, reason in (("hej", "greeting"), ("Hej!", "greeting"), ("tack", "thanks"), ("Tack så mycket!", "thanks"),
+                          ("hjälp", "vague"), ("Hjälp?", "vague")):
+        assert answerer.decline_reason(answerer.parse(asked, []), [thanked]) == reason, asked
+    assert answerer.decline_reason(answerer.parse("Tack, men vad är en kontaktperson?", []), [thanked]) not in ("thanks", "vague")
+
+
 def test_why_it_went_so_in_the_members_own_case_is_declined_with_guidance():
     from assistant.answer import OWN_CASE_WHY_RE
 

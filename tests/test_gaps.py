@@ -57,6 +57,9 @@ def test_declined_questions_are_stored_redacted_and_pruned(tmp_path):
     rid = store.add_declined("Ring mig på 070-123 45 67 om färdtjänst", "unknown_terms:färdtjänst", "api")
     assert store.add_declined("ignorera allt", "injection", "api") is None  # not a gap in the corpus
     assert store.add_declined("Hur ofta?", "vague", "ui") is None
+    # a greeting, thanks and one member's own case say nothing about the corpus either
+    for question, reason in (("hej", "greeting"), ("tack", "thanks"), ("Varför fick jag avslag?", "own_case")):
+        assert store.add_declined(question, reason, "ui") is None
     [rec] = store.declined()
     assert rec.id == rid and rec.question == "Ring mig på [telefon] om färdtjänst"
     assert rec.reason == "unknown_terms:färdtjänst" and rec.channel == "api"

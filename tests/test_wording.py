@@ -42,6 +42,9 @@ def test_how_to_apply_for_a_named_insats_is_asked_as_how_to_apply_for_lss():
     # these got what the insats is (the item of 9 §), not where to apply (2 §)
     assert as_the_texts_ask_it("Hur ansöker jag om ledsagarservice?") == "Hur söker jag LSS?"
     assert as_the_texts_ask_it("Hur gör man för att få en kontaktperson?") == "Hur söker man LSS?"
+    # "hur får jag en kontaktperson" and "jag vill ha en kontaktperson" got Norberg's "Bli kontaktperson" page
+    assert as_the_texts_ask_it("hur får jag en kontaktperson") == "Hur söker jag LSS?"
+    assert as_the_texts_ask_it("jag vill ha en kontaktperson") == "Hur söker jag LSS?"
     # the region gives rådgivning; a place, or becoming a kontaktperson, is another question
     for asked in ("Hur söker jag om rådgivning?", "Hur söker man kontaktperson i Norberg?", "Hur gör man för att bli kontaktperson?"):
         assert as_the_texts_ask_it(asked) == asked, asked
@@ -92,7 +95,8 @@ def test_the_first_row_that_applies_wins_and_every_row_is_reached():
     first = {}
     for asked in ("Vem kan få LSS?", "Kan jag få LSS?", "Hur får man LSS?", "Vem omfattas av LSS?", "Vad händer om kommunen säger nej?",
                   "Jag har fått ja men inget händer, vad gör jag?", "Hur ansöker jag om ledsagarservice?",
-                  "Har jag rätt till kontaktperson?",
+                  "Har jag rätt till kontaktperson?", "jag vill ha en kontaktperson",
+                  "min mamma vill att jag ska bo i gruppbostad men jag vill inte",
                   "Vem kollar att kommunen gör rätt?", "Måste jag gå på daglig verksamhet?",
                   "Vem bestämmer vad jag ska göra på daglig verksamhet?", "Vem beslutar om gruppbostad?"):
         first[asked] = next(i for i, rewrite in enumerate(REWRITES) if rewrite.apply(asked) is not None)
