@@ -58,7 +58,12 @@ INJECTION_TEXT = (
 )
 VAGUE_TEXT = (
     "Jag förstår inte riktigt vad du vill veta. Skriv gärna en hel fråga, till exempel: "
-    "\"Hur ofta ska kommunen rapportera beslut som inte verkställts?\""
+    "\"Vad är en kontaktperson?\" eller \"Hur ofta ska kommunen rapportera beslut som inte verkställts?\""
+)
+EASY_READ_VAGUE = (
+    "Jag förstår inte frågan.\n"
+    "Skriv en hel fråga.\n"
+    "Till exempel: Vad är en kontaktperson?"
 )
 # "Varför sa kommunen nej?", "Varför fick jag avslag?": the reasons in one member's case are in no text
 # (they got Norberg's shortage of kontaktpersoner, and Mjölby on Försäkringskassan's refusals).
@@ -89,7 +94,7 @@ EASY_READ_DECLINE = (
 )
 # What a decline says, by reason: (standard, Lättläst); any other reason gets DECLINE_TEXT / EASY_READ_DECLINE.
 GUIDANCE_FOR = {
-    "vague": (VAGUE_TEXT, VAGUE_TEXT),
+    "vague": (VAGUE_TEXT, EASY_READ_VAGUE),
     "greeting": (GREETING_TEXT, GREETING_TEXT),
     "thanks": (THANKS_TEXT, THANKS_TEXT),
     "own_case": (OWN_CASE_TEXT, EASY_READ_OWN_CASE),

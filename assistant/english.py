@@ -26,6 +26,8 @@ GLOSSARY: dict[str, str] = {
     "do i pay": "betalar jag", "does it cost": "kostar det", "how do i apply for": "hur söker jag",
     "how do i apply": "hur söker jag", "how do you apply for": "hur söker man", "how do you apply": "hur söker man",
     "how do i get": "hur får jag", "how do you get": "hur får man",
+    "do i have": "har jag", "do we have": "har vi", "do you have": "har man", "i want a": "jag vill ha en",
+    "i want an": "jag vill ha en", "we want a": "vi vill ha en",
     "is not carried out": "inte verkställs", "are not carried out": "inte verkställs",
     "has not been carried out": "inte har verkställts", "have not been carried out": "inte har verkställts",
     "is covered by": "omfattas av", "are covered by": "omfattas av",
@@ -64,6 +66,8 @@ GLOSSARY: dict[str, str] = {
     "review": "se över", "reviewed": "ses över", "take away": "ta bort", "taken away": "tas bort",
     "withdraw": "dra in", "withdrawn": "dras in", "money": "pengar", "night": "natten", "blind": "blind",
     "deaf": "döv", "sick": "sjuk", "ill": "sjuk", "late": "sen", "wait": "vänta",
+    "go": "gå", "go to": "gå på", "stay": "vara", "want": "vill", "wants": "vill", "force": "tvinga",
+    "forced": "tvingas", "complain": "klaga", "complaint": "klagomål", "cancel": "säga upp",
     # the law's concepts
     "lss": "LSS", "law": "lagen", "act": "lagen", "right": "rätt", "rights": "rättigheter",
     "entitled": "rätt", "eligible": "rätt",

@@ -25,6 +25,10 @@ def known(word: str) -> bool:
         ("What does IVO do?", "Vad IVO gör?"),
         ("And Mjölby?", "Och Mjölby?"),  # a name the texts hold keeps its case
         ("Who's the contact person?", "Vem är kontaktperson?"),
+        # "do I have" before the subject like "do I have to"; "want a" wants to have one
+        ("Do I have the right to a contact person?", "Har jag rätt till en kontaktperson?"),
+        ("I want a contact person", "Jag vill ha en kontaktperson"),
+        ("Can I cancel my contact person?", "Kan jag säga upp min kontaktperson?"),
     ],
 )
 def test_an_english_question_in_the_glossarys_words_is_put_in_swedish(english, swedish):
