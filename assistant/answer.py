@@ -85,6 +85,20 @@ GREETING_TEXT = (
     "Fråga till exempel: \"Vad är en kontaktperson?\" eller \"Hur söker man LSS?\""
 )
 THANKS_TEXT = "Varsågod! Fråga gärna igen om du undrar något mer om LSS."
+# "Vem kan jag prata med?", "Vem kan hjälpa mig?": whom to turn to, with no topic (they got 9 a §'s "prata med
+# andra" and Mjölby minutes on Försäkringskassan)
+CONTACT_ONLY_RE = re.compile(
+    r"^\s*(?:vem|vilka|vart|var|till vem) (?:kan|ska|bör|får) (?:jag|man|vi) (?:prata med|tala med|ringa|ringa till|fråga"
+    r"|kontakta|vända (?:mig|oss|sig)(?: till)?)\s*[?.!]*\s*$|^\s*vem kan hjälpa (?:mig|oss)\s*[?.!]*\s*$", re.I)
+CONTACT_TEXT = (
+    "Skriv gärna vad du undrar över, så letar jag i mina källor, till exempel: \"Hur söker man LSS?\". "
+    "Om det gäller ditt eget ärende kan du fråga LSS-handläggaren i din kommun, eller din förening."
+)
+EASY_READ_CONTACT = (
+    "Vad undrar du över?\n"
+    "Skriv din fråga, så letar jag i mina texter.\n"
+    "Du kan också fråga LSS-handläggaren i din kommun."
+)
 # "hjälp" alone asks nothing the texts can answer (it got 9 e §'s "omvårdnad, alltså hjälp i vardagen")
 ASKS_NOTHING = frozenset({"hjälp", "help", "fråga", "info", "information"})
 EASY_READ_DECLINE = (
@@ -98,6 +112,7 @@ GUIDANCE_FOR = {
     "greeting": (GREETING_TEXT, GREETING_TEXT),
     "thanks": (THANKS_TEXT, THANKS_TEXT),
     "own_case": (OWN_CASE_TEXT, EASY_READ_OWN_CASE),
+    "contact": (CONTACT_TEXT, EASY_READ_CONTACT),
 }
 
 INJECTION_PATTERNS = [
@@ -166,12 +181,20 @@ COMPLAINT_RE = re.compile(r"klag|nöjd|tillsyn|\bIVO\b|granska", re.I)
 # a quote on coercion or on insatser being asked for (8 §); it got 16 § on moving to another kommun.
 COERCION_ASKED_RE = re.compile(r"\btvinga\w*|\btvång\w*", re.I)
 COERCION_RE = re.compile(r"tvång|tvinga|begär|frivillig", re.I)
+# "Vad händer om jag inte har fått beslut än?", "Hur lång tid tar det att få ett beslut?": the time to decide
+# on an application is answered only by a quote on handling it (they got 28 a § and 28 g-h §§, which are
+# about carrying a decision out); not "fått beslut men ... inte", a decision not carried out.
+DECISION_TIME_ASKED_RE = re.compile(
+    r"\b(?:inte|ej) (?:har |hade )?fått (?:ett |något |mitt |vårt |sitt )?beslut|\bhur lång tid tar det att få (?:ett )?beslut"
+    r"|\bnär får (?:jag|man|vi) (?:ett |mitt |vårt )?beslut|\bhandläggningstid", re.I)
+DECISION_TIME_RE = re.compile(r"handlägg|utred|fatta\w* beslut|beslut fattas", re.I)
 # (reason, asked in the question, what a quote must then speak of)
 TOPICS_A_QUOTE_MUST_SPEAK_OF = (
     ("payment_missing", PAYMENT_ASKED_RE, (PAYMENT_RE,)),
     ("withdrawal_missing", WITHDRAWAL_RE, (WITHDRAWAL_RE, KEEPING_RE)),
     ("complaint_missing", COMPLAINT_ASKED_RE, (COMPLAINT_RE,)),
     ("coercion_missing", COERCION_ASKED_RE, (COERCION_RE,)),
+    ("decision_time_missing", DECISION_TIME_ASKED_RE, (DECISION_TIME_RE,)),
 )
 FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
 # The insatser as members name them (INSATS_NAMED_RE, from .wording): what the law says of the fees for
@@ -878,22 +901,33 @@ class ExtractiveAnswerer:
         hay_stems = set(content_stems(haystack))
         return [a for a in question.anchors if a not in haystack and stem(a) not in hay_stems]
 
-    def decline_reason(self, question: Question, chosen: list[Window]) -> str:
-        t = self.thresholds
+    @staticmethod
+    def question_only_reason(question: Question) -> str:
+        """Why a question gets guidance instead of a quote, from its own words: a greeting or thanks,
+        nothing asked ("hjälp", "Hur ofta?"), whom to turn to with no topic, only an instruction, or
+        why it went so in the member's own case. "" for a question to look up."""
         if GREETING_RE.match(question.text):
             return "greeting"
         if THANKS_RE.match(question.text):
             return "thanks"
         if not question.followup and words(question.text) and set(words(question.text)) <= ASKS_NOTHING:
             return "vague"
+        if not question.followup and CONTACT_ONLY_RE.match(question.text):
+            return "contact"
         if not question.text or not question.weights and not question.english:
             return "injection" if question.injection else "empty"
-        if not chosen:
-            return "no_passages"
         if not question.followup and not question.english and set(question.weights) <= QUANTITY_STEMS:
             return "vague"  # "Hur ofta?" with nothing before it: no topic to look for
         if OWN_CASE_WHY_RE.search(question.text):
             return "own_case"
+        return ""
+
+    def decline_reason(self, question: Question, chosen: list[Window]) -> str:
+        t = self.thresholds
+        if reason := self.question_only_reason(question):
+            return reason
+        if not chosen:
+            return "no_passages"
         best = chosen[0]
         unknown = self.unknown_topic_terms(question)
         if unknown:

@@ -57,8 +57,8 @@ CREATE TABLE IF NOT EXISTS declined (
 """
 
 # Decline reasons that say nothing about the corpus (an attack, an empty or topic-less question, a
-# greeting or thanks, why it went so in one member's own case).
-NOT_A_GAP = ("injection", "empty", "vague", "greeting", "thanks", "own_case")
+# greeting or thanks, why it went so in one member's own case, whom to turn to with no topic).
+NOT_A_GAP = ("injection", "empty", "vague", "greeting", "thanks", "own_case", "contact")
 
 CSV_COLUMNS = (
     "id",

@@ -888,14 +888,30 @@ def test_the_condition_in_an_om_clause_must_be_spoken_of_by_a_quote():
     assert not answerer.condition_clause_unanswered(answerer.parse("Kan jag få stöd om jag har en psykisk sjukdom?", []), [kinds])
 
 
-def test_a_greeting_thanks_or_a_bare_hjalp_get_a_friendly_word_not_a_quote():
+def test_a_greeting_thanks_a_bare_hjalp_or_whom_to_turn_to_get_a_friendly_word_not_a_quote():
     # "tack" got Norberg's "brukare ... tackat nej", "hjälp" 9 e §'s "omvårdnad, alltså hjälp i vardagen"
     answerer = answerer_knowing("brukare tackat nej omvårdnad hjälp vardagen")
     thanked = window(scored("n1", "norberg", "Brukare har tackat nej då de inte matchat varandra."))
     for asked, reason in (("hej", "greeting"), ("Hej!", "greeting"), ("tack", "thanks"), ("Tack så mycket!", "thanks"),
-                          ("hjälp", "vague"), ("Hjälp?", "vague")):
+                          ("hjälp", "vague"), ("Hjälp?", "vague"),
+                          # whom to turn to, with no topic: 9 a §'s "prata med andra" answered the first
+                          ("Vem kan jag prata med?", "contact"), ("Vem kan hjälpa mig?", "contact"), ("Vart ska jag vända mig?", "contact")):
         assert answerer.decline_reason(answerer.parse(asked, []), [thanked]) == reason, asked
-    assert answerer.decline_reason(answerer.parse("Tack, men vad är en kontaktperson?", []), [thanked]) not in ("thanks", "vague")
+    for asked in ("Tack, men vad är en kontaktperson?", "Vem kan hjälpa mig att söka LSS?"):
+        assert answerer.decline_reason(answerer.parse(asked, []), [thanked]) not in ("thanks", "vague", "contact"), asked
+
+
+def test_the_time_to_decide_on_an_application_needs_a_quote_on_handling_it():
+    # "Vad händer om jag inte har fått beslut än?" got 28 a §, which is about carrying a decision out
+    answerer = answerer_knowing("beslut gynnande stödet tid kommunen verkställa utreder ansökan")
+    carrying_out = window(scored("g1", "guidance", "Lagen säger inte exakt hur lång tid kommunen har på sig att ge dig stödet (28 a § LSS)."))
+    handling = window(scored("n1", "norberg", "Sekreteraren utreder behovet efter att en ansökan har kommit in."))
+    for asked in ("Vad händer om jag inte har fått beslut än?", "Hur lång tid tar det att få ett beslut?", "När får jag mitt beslut?"):
+        assert answerer.decline_reason(answerer.parse(asked, []), [carrying_out]) == "decision_time_missing", asked
+        assert answerer.decline_reason(answerer.parse(asked, []), [handling]) != "decision_time_missing", asked
+    # a decision granted and not carried out is another question
+    granted = answerer.parse("Jag har fått beslut men inget händer, vad gör jag?", [])
+    assert answerer.decline_reason(granted, [carrying_out]) != "decision_time_missing"
 
 
 def test_why_it_went_so_in_the_members_own_case_is_declined_with_guidance():

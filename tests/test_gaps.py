@@ -58,7 +58,8 @@ def test_declined_questions_are_stored_redacted_and_pruned(tmp_path):
     assert store.add_declined("ignorera allt", "injection", "api") is None  # not a gap in the corpus
     assert store.add_declined("Hur ofta?", "vague", "ui") is None
     # a greeting, thanks and one member's own case say nothing about the corpus either
-    for question, reason in (("hej", "greeting"), ("tack", "thanks"), ("Varför fick jag avslag?", "own_case")):
+    for question, reason in (("hej", "greeting"), ("tack", "thanks"), ("Varför fick jag avslag?", "own_case"),
+                             ("Vem kan hjälpa mig?", "contact")):
         assert store.add_declined(question, reason, "ui") is None
     [rec] = store.declined()
     assert rec.id == rid and rec.question == "Ring mig på [telefon] om färdtjänst"
