@@ -871,6 +871,10 @@ class ExtractiveAnswerer:
         p = w.scored.passage
         return set(content_stems(w.quote)) | set(content_stems(" ".join([p.kommun, p.lan])))
 
+    def _quotes_tokens(self, chosen: list[Window]) -> set[str]:
+        """The stems of all the quotes together (``_window_tokens`` of each)."""
+        return set().union(*(self._window_tokens(w) for w in chosen))
+
     def local_weights(self, question: Question, token_sets: list[set[str]]) -> dict[str, float]:
         """The question's words weighted by how few of this question's candidate windows (given
         as their token sets) hold them.
@@ -1020,9 +1024,7 @@ class ExtractiveAnswerer:
         something else through."""
         if question.english or question.followup or not PERMISSION_ASKED_RE.search(question.text):
             return []
-        tokens: set[str] = set()
-        for w in chosen:
-            tokens |= self._window_tokens(w)
+        tokens = self._quotes_tokens(chosen)
         unknown = sorted(
             s for s, wt in question.weights.items()
             if wt >= CONDITION_MIN_WEIGHT and s not in GENERIC_STEMS and s not in ASKED_FOR_STEMS and not s.isdigit()
@@ -1050,9 +1052,7 @@ class ExtractiveAnswerer:
         verb = stem(m.group("verb").lower())
         if verb not in question.weights or verb in GENERIC_STEMS:
             return ""
-        if any(self._match(verb, self._window_tokens(w)) for w in chosen):
-            return ""
-        return verb
+        return "" if self._match(verb, self._quotes_tokens(chosen)) else verb
 
     def turn_unanswered(self, question: Question, chosen: list[Window]) -> bool:
         """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause."""
@@ -1074,9 +1074,7 @@ class ExtractiveAnswerer:
                   and (s := stem(w)) not in GENERIC_STEMS and s not in ASKED_FOR_STEMS]
         if not wanted:
             return False
-        tokens: set[str] = set()
-        for w in chosen:
-            tokens |= self._window_tokens(w)
+        tokens = self._quotes_tokens(chosen)
         return not any(self._match(s, tokens) for s in wanted)
 
     @staticmethod
