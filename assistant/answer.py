@@ -229,6 +229,15 @@ CONDITION_CLAUSE_RE = re.compile(
     r"\bom (?:jag|man|vi|han|hon|hen|(?:min|mitt|vår|vårt) \w+|barnet) (?P<clause>[^?.,;!]+)", re.I)
 AGE_CLAUSE_RE = re.compile(r"\d|\bgammal\b|\bår\b", re.I)
 AGE_RE_IN_QUOTE = re.compile(r"ålder|\bår\b|\d|vuxen|vuxna|barn|ungdom|pension", re.I)
+# "Kan barn få personlig assistans?": the age group asked about is what the answer turns on, but "barn"
+# weighs little (an everyday word); a close quote that speaks of age ("både barn och vuxna kan få
+# insatser") is preferred to the definition of the insats. Only a preference: the insats's own
+# description still answers when no quote on age is close.
+AGE_GROUP_ASKED_RE = re.compile(
+    _MODAL_START + r"(?:ett |mitt |vårt |våra |mina )?(barn|barnet|ungdomar|unga|vuxna|äldre|pensionärer|tonåringar)\b", re.I)
+# Not any digit, as for an age in an om-clause: "Covid -19" is no age.
+# Whole words: "vuxensidan" (Norberg's adult services) says nothing on whether adults may get the insats.
+AGE_GROUP_IN_QUOTE = re.compile(r"ålder|\b(år|vuxen|vuxna|barn|barnet|barnets|ungdom\w*|pension\w*|äldre)\b", re.I)
 CONDITION_MIN_WEIGHT = 1.8  # below it: frame words of general Swedish ("tar", "ge", "vill")
 # Whom a member asks for is no condition: "Kan vi få hjälp med vår son som har autism?" turns on autism.
 ASKED_FOR_STEMS = {stem(w) for w in (
@@ -1054,6 +1063,12 @@ class ExtractiveAnswerer:
             return ""
         return "" if self._match(verb, self._quotes_tokens(chosen)) else verb
 
+    def age_group_unspoken(self, question: Question, chosen: list[Window]) -> bool:
+        """For "Kan barn / Får äldre ...?": whether no quote speaks of age."""
+        if question.english or question.followup or not AGE_GROUP_ASKED_RE.search(question.text):
+            return False
+        return not any(AGE_GROUP_IN_QUOTE.search(w.quote) for w in chosen)
+
     def turn_unanswered(self, question: Question, chosen: list[Window]) -> bool:
         """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause."""
         return bool(self.action_unanswered(question, chosen)) or self.condition_clause_unanswered(question, chosen)
@@ -1208,12 +1223,12 @@ class ExtractiveAnswerer:
         passed_over: set[str] = set()
         if self.payment_rule_wanted(question, best):
             return self.payment_rule_with_insats(question, ranked, easy_read) or [best]
-        if self.turn_unanswered(question, [best]):
+        if self.turn_unanswered(question, [best]) or self.age_group_unspoken(question, [best]):
             # "Kan jag begära en individuell plan?": a close quote that holds the verb or the condition asked
             # about ("... kan när som helst begära att en plan upprättas") beats one that would be declined
             # (the fee rule above has its own way of finding its second quote).
             holding = [w for w in ranked if w.score >= best.score - self.thresholds.kind_margin
-                       and not self.turn_unanswered(question, [w])]
+                       and not self.turn_unanswered(question, [w]) and not self.age_group_unspoken(question, [w])]
             if holding:
                 best = holding[0]
         if self.only_local_for_general(question, [best]):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from assistant.config import Settings
 from assistant.redact import redact
+from assistant.types import GUIDANCE_REASONS
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,8 @@ CREATE TABLE IF NOT EXISTS declined (
 )
 """
 
-# Decline reasons that say nothing about the corpus (an attack, an empty or topic-less question, a
-# greeting or thanks, why it went so in one member's own case, whom to turn to with no topic).
-NOT_A_GAP = ("injection", "empty", "vague", "greeting", "thanks", "own_case", "contact")
+# Decline reasons that say nothing about the corpus: the replies that are guidance, not a lookup.
+NOT_A_GAP = GUIDANCE_REASONS
 
 CSV_COLUMNS = (
     "id",

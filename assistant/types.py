@@ -103,6 +103,13 @@ class Citation:
         }
 
 
+# Why a reply is guidance rather than a lookup: the question alone says it (a greeting or thanks, an
+# attack, an empty or topic-less question, whom to turn to with no topic, why it went so in one
+# member's own case). Such a reply tells nothing about what the sources cover.
+GUIDANCE_REASONS = frozenset({"injection", "empty", "vague", "greeting", "thanks", "own_case", "contact"})
+REPLY_KINDS = ("answer", "not_covered", "guidance")
+
+
 @dataclass
 class Answer:
     question: str
@@ -118,12 +125,21 @@ class Answer:
     # sentences validation dropped, for logs and evals; not part of the JSON.
     generation: dict = field(default_factory=dict)
 
+    @property
+    def reply_kind(self) -> str:
+        """"answer" (from the sources, with citations), "not_covered" (looked up: the sources do not
+        cover it) or "guidance" (a greeting, thanks or a hint on how to ask: nothing to look up)."""
+        if self.answered:
+            return "answer"
+        return "guidance" if self.reason.split(":")[0] in GUIDANCE_REASONS else "not_covered"
+
     def to_dict(self) -> dict:
         """The JSON contract of `lss-assistant ask --json` and `POST /api/ask`."""
         return {
             "question": self.question,
             "answer": self.answer,
             "answered": self.answered,
+            "reply_kind": self.reply_kind,
             "mode": self.mode,
             "citations": [c.to_dict() for c in self.citations],
             "passages": [

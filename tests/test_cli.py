@@ -19,7 +19,7 @@ pytestmark = pytest.mark.slow
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 REAL_CORPUS = PROJECT_ROOT / "corpus"
 CLI = Path(sys.executable).parent / "lss-assistant"
-CONTRACT_KEYS = {"question", "answer", "answered", "mode", "citations", "passages", "timings_ms"}
+CONTRACT_KEYS = {"question", "answer", "answered", "reply_kind", "mode", "citations", "passages", "timings_ms"}
 
 
 def cli_env(settings) -> dict[str, str]:

@@ -50,7 +50,7 @@ def test_ask_returns_answer_with_citations(client):
     resp = client.post("/api/ask", json={"question": QUESTION})
     assert resp.status_code == 200
     data = resp.json()
-    assert set(data) >= {"question", "answer", "answered", "mode", "citations", "passages", "timings_ms"}
+    assert set(data) >= {"question", "answer", "answered", "reply_kind", "mode", "citations", "passages", "timings_ms"}
     assert data["answered"] is True and data["citations"]
     ids = {c["id"] for c in data["citations"]}
     markers = {int(m) for m in re.findall(r"\[(\d+)\]", data["answer"])}
@@ -86,6 +86,16 @@ def test_declined_answer_has_no_citations(client):
     data = client.post("/api/ask", json={"question": "Vad kostar en pizza i Rom?"}).json()
     assert data["answered"] is False
     assert data["citations"] == []
+    assert data["reply_kind"] == "not_covered"
+
+
+def test_reply_kind_tells_an_answer_a_gap_and_guidance_apart(client):
+    # a widget must not say "no support found in the documents" under "Hej!"
+    for question, kind in (("hej", "guidance"), ("tack", "guidance"), ("Vem kan hjälpa mig?", "guidance"),
+                           ("Vad är en kontaktperson?", "answer")):
+        data = client.post("/api/ask", json={"question": question}).json()
+        assert data["reply_kind"] == kind, question
+        assert data["answered"] is (kind == "answer")
 
 
 def parse_sse(text: str) -> list[tuple[str, dict]]:

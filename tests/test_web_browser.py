@@ -376,6 +376,33 @@ def test_widget_marks_a_summary_of_the_law(page, server, sites):
     assert all(t.strip() == expected for t in labels), labels
 
 
+def test_widget_tells_a_greeting_from_a_question_the_sources_do_not_cover(page, server, sites):
+    # "hej" got "Inga källor: assistenten hittade inget stöd i dokumenten" under "Hej! ..."
+    allowed, _ = sites
+    frame = ask_in_widget(page, allowed.origin + "/host.html", "hej")
+    notice = frame.locator(".lss-msg-bot").first.locator(".lss-msg-notice")
+    notice.wait_for(timeout=60_000)
+    assert notice.inner_text().startswith("Inga källor behövs här")
+    box = frame.locator("#lss-input")
+    box.fill("Vad kostar en pizza i Rom?")
+    frame.locator("#lss-send").click()
+    declined = frame.locator(".lss-msg-bot").nth(1).locator(".lss-msg-notice")
+    declined.wait_for(timeout=60_000)
+    assert "hittade inget stöd" in declined.inner_text()
+
+
+def test_chat_page_tells_a_greeting_from_a_question_the_sources_do_not_cover(page, server):
+    pg = page
+    pg.goto(server.base + "/")
+    pg.wait_for_selector("#lss-question textarea")
+    assert ask_ui(pg, "hej", 1).startswith("Hej")
+    assert pg.locator("#lss-sources section").get_attribute("data-state") == "guidance"
+    assert "Inga källor behövs här" in pg.locator("#lss-sources").inner_text()
+    ask_ui(pg, "Vad kostar en pizza i Rom?", 2)
+    assert pg.locator("#lss-sources section").get_attribute("data-state") == "declined"
+    assert "hittade inget stöd" in pg.locator("#lss-sources").inner_text()
+
+
 def test_origin_not_allowed_cannot_frame_or_call_api(page, server, sites):
     _, denied = sites
     pg = page

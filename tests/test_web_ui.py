@@ -66,6 +66,13 @@ def test_source_card_says_a_summary_is_not_the_law_text():
 def test_declined_answer_panel_says_why():
     html = render.render_sources({"answered": False, "citations": []}, turn=0)
     assert "Inga källor" in html and "lss-source" not in html.replace("lss-sources", "")
+    assert "hittade inget stöd" in html and 'data-state="declined"' in html
+
+
+def test_a_greeting_or_hint_is_not_called_a_lack_of_support_in_the_sources():
+    html = render.render_sources({"answered": False, "reply_kind": "guidance", "citations": []}, turn=0)
+    assert 'data-state="guidance"' in html and "hittade inget stöd" not in html
+    assert "hälsning eller ett tips" in html
 
 
 def test_history_keeps_answers_only_and_fits_the_service_limits():

@@ -110,6 +110,9 @@ class AnswerOut(BaseModel):
     question: str
     answer: str = Field(description="Svaret; [n] hänvisar till citations[].id.")
     answered: bool = Field(description="false när assistenten avstår från att svara (då finns inga källor).")
+    reply_kind: Literal["answer", "not_covered", "guidance"] = Field(
+        description='"answer": svar ur källorna; "not_covered": källorna täcker inte frågan; '
+                    '"guidance": en hälsning eller vägledning om hur man frågar, inget att slå upp.')
     mode: str
     citations: list[CitationOut]
     passages: list[PassageOut]

@@ -37,6 +37,8 @@ DECLINED_NO_SOURCES = (
     "Inga källor: assistenten hittade inget stöd i dokumenten för att svara på frågan, "
     "så den gissar inte."
 )
+# Beside a greeting, thanks or a hint on how to ask: nothing was looked up, so "no support found" would mislead.
+GUIDANCE_NO_SOURCES = "Inga källor behövs här: det här är en hälsning eller ett tips om hur du kan fråga."
 SOURCES_HEADING = "Källor för svaret"
 FEEDBACK_THANKS = "Tack för din återkoppling!"
 FEEDBACK_COMMENT_THANKS = "Tack! Din kommentar är sparad."

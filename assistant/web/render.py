@@ -130,6 +130,8 @@ def render_sources(answer: dict | None, turn: int) -> str:
     if not answer:
         return _section("empty", 0, f"<p>{esc(msg.NO_SOURCES_YET)}</p>")
     citations = answer.get("citations") or []
+    if answer.get("reply_kind") == "guidance":
+        return _section("guidance", turn + 1, f'<p class="lss-declined">{esc(msg.GUIDANCE_NO_SOURCES)}</p>')
     if not answer.get("answered") or not citations:
         return _section("declined", turn + 1, f'<p class="lss-declined">{esc(msg.DECLINED_NO_SOURCES)}</p>')
     cards = "".join(render_source_card(c, turn) for c in citations)

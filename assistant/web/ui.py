@@ -51,6 +51,7 @@ def answer_turn(question: str, answer: dict) -> dict:
         "question": question,
         "answer": answer.get("answer", ""),
         "answered": bool(answer.get("answered")),
+        "reply_kind": answer.get("reply_kind", ""),
         "mode": answer.get("mode", ""),
         "citations": answer.get("citations", []),
         "feedback_id": None,

@@ -32,6 +32,7 @@
       network: "Assistenten svarar inte just nu. Kontrollera anslutningen och försök igen.",
       noSpeech: "Din webbläsare kan inte läsa upp text.",
       declined: "Inga källor: assistenten hittade inget stöd i dokumenten för att svara.",
+      guidance: "Inga källor behövs här: det här är en hälsning eller ett tips om hur du kan fråga.",
       cleared: "Samtalet är rensat. Ställ en ny fråga.",
       answerReady: "Svaret är klart.",
       staleSource: "Äldre källa",
@@ -64,6 +65,7 @@
       network: "The assistant is not responding right now. Check the connection and try again.",
       noSpeech: "Your browser cannot read text aloud.",
       declined: "No sources: the assistant found no support in the documents for an answer.",
+      guidance: "No sources needed here: this is a greeting or a tip on how to ask.",
       cleared: "The conversation is cleared. Ask a new question.",
       answerReady: "The answer is ready.",
       staleSource: "Older source",
@@ -177,6 +179,8 @@
       var ol = node("ol", "lss-citations");
       citations.forEach(function (c) { ol.appendChild(citationItem(c, turn)); });
       wrap.appendChild(ol);
+    } else if (data.reply_kind === "guidance") {
+      wrap.appendChild(node("p", "lss-msg-notice", t.guidance));
     } else if (data.answered === false) {
       wrap.appendChild(node("p", "lss-msg-notice", t.declined));
     }
