@@ -33,7 +33,9 @@ from .swedish import (
     STOPWORDS,
     Span,
     content_stems,
+    names_section,
     normalize,
+    sections_asked,
     sentences_of,
     stem,
     synonyms,
@@ -175,7 +177,8 @@ KEEPING_RE = re.compile(r"\b(fortsätt\w*|behåll\w*|kvar|omfattar tiden efter|�
 # "Vart vänder jag mig om jag inte är nöjd med min assistans?", "Kan jag klaga på min gruppbostad?": a
 # complaint is answered only by a quote on complaining, appealing or supervision (they got 9 b § on
 # assistance after the riktålder, and what a gruppbostad is).
-COMPLAINT_ASKED_RE = re.compile(r"\bklaga[rd]?\b|\bklagomål\w*|\b(?:inte|ej) (?:är |vara )?nöjd\b|\bmissnöjd\w*", re.I)
+COMPLAINT_ASKED_RE = re.compile(r"\bklaga[rd]?\b|\bklagomål\w*|\b(?:inte|ej) (?:är |vara )?nöjd\b|\bmissnöjd\w*"
+                                r"|\b(?:inte|ej) trivs\b|\btrivs (?:inte|ej)\b", re.I)
 COMPLAINT_RE = re.compile(r"klag|nöjd|tillsyn|\bIVO\b|granska", re.I)
 # "Kan kommunen tvinga mig att flytta?": whether the member can be made to do something is answered only by
 # a quote on coercion or on insatser being asked for (8 §); it got 16 § on moving to another kommun.
@@ -197,6 +200,11 @@ TOPICS_A_QUOTE_MUST_SPEAK_OF = (
     ("decision_time_missing", DECISION_TIME_ASKED_RE, (DECISION_TIME_RE,)),
 )
 FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
+# "Måste jag betala för gruppbostad?": a home is the one insats the kommun may charge for (19 §, "avgifter för
+# bostad"); it got 21 §'s "Utom för bostad, fritid och kultur behöver du inte betala ...", which a member
+# reads as "free".
+HOUSING_INSATS_RE = re.compile(r"\b(gruppbostad\w*|servicebostad\w*|bostad\w* med särskild service|hyra|hyran)\b", re.I)
+HOUSING_FEE_RE = re.compile(r"\b19\s*§")
 # The insatser as members name them (INSATS_NAMED_RE, from .wording): what the law says of the fees for
 # "insatser" (21 §: none beyond 18-20 §§) holds for each of them, so "Måste jag betala för daglig verksamhet?"
 # is answered by that rule even though it does not name daglig verksamhet.
@@ -212,7 +220,10 @@ OWN_CASE_WHY_RE = re.compile(
 # texts never mention it, no quote can say yes or no.
 _MODAL_START = r"^\s*(kan|får|måste|behöver|ska)\s+"
 _FIRST_PERSON = "jag|vi|mitt|min|mina"
-PERMISSION_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON}|man|en|ett|familjen|barnet|barn)\b", re.I)
+# "Har jag rätt till LSS om jag har ADHD?", "Omfattas man av LSS om ...?" ask the same as "Kan jag få LSS
+# om ...?" (which was declined while they got 7 §'s "Du har rätt till stöd om du tillhör en av grupperna").
+PERMISSION_ASKED_RE = re.compile(
+    rf"(?:{_MODAL_START}|^\s*(?:har|omfattas)\s+)({_FIRST_PERSON}|man|en|ett|familjen|barnet|barn)\b", re.I)
 # The member asking for themselves ("Kan jag få bo i gruppbostad?"), not about a rule in general
 # ("Måste man redovisa ...?", which a kommun's own report may answer).
 FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
@@ -221,6 +232,9 @@ FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
 # Only the member's own action: "Måste man redovisa ...?" (q009) is answered by "rapportera", and "Kan man
 # tillhöra personkretsen ...?" (q153) by the group's description.
 ASKED_ACTION_RE = re.compile(_MODAL_START + r"(?:jag|vi)\s+(?:inte\s+)?(?P<verb>[a-zåäö]+)\b", re.I)
+# "Hur gör jag för att byta kontaktperson?": the same action asked as how to do it (it got Norberg's
+# "Bli kontaktperson" page).
+HOW_ACTION_RE = re.compile(r"^\s*hur (?:gör|ska|kan) (?:jag|vi) (?:göra )?för att (?P<verb>[a-zåäö]+)\b", re.I)
 EVERYDAY_VERBS = frozenset("få ha söka ansöka bo vara bli gå ta göra".split())
 # "Får jag behålla min kontaktperson om jag flyttar?": the om-clause is the condition the answer turns
 # on; a quote that speaks of none of its words does not answer it (it got MFD's "behålla kontaktpersoner").
@@ -298,6 +312,7 @@ class Question:
     followup: bool
     injection: bool
     anchors: list[str] = field(default_factory=list)  # names, places and years that must appear
+    sections: list[str] = field(default_factory=list)  # sections of LSS asked about: "9", "28 f"
     weights: dict[str, float] = field(default_factory=dict)  # stem -> weight (context terms discounted)
     previous_answer: set[str] = field(default_factory=set)  # content stems of the last assistant turn
 
@@ -588,6 +603,7 @@ class ExtractiveAnswerer:
                 (h["content"] for h in reversed(history) if h.get("role") == "assistant"), ""
             ))) if followup else set(),
             anchors=find_anchors(text, self.places, self.idf),
+            sections=sections_asked(text),
         )
 
     def join_split_compounds(self, text: str) -> str:
@@ -730,10 +746,28 @@ class ExtractiveAnswerer:
             ),
             key=lambda x: -x[0],
         )
-        ranked = demote_repeats(ranked, best)[:k]
+        ranked = demote_repeats(ranked, best)
+        ranked = self.keep_a_named_section(question, ranked, k)
         passages = [replace(sp, score=score) for score, sp in ranked]
         keep = {sp.passage.passage_id for sp in passages}
         return passages, [w for w in windows if w.scored.passage.passage_id in keep]
+
+    @classmethod
+    def keep_a_named_section(cls, question: Question, ranked: list, k: int) -> list:
+        """The first ``k`` of ``ranked`` ((score, passage) pairs, best first), with the sections a question
+        names: when the section is all it asks ("Vad säger 9 a §?"), the passages that name it come first;
+        otherwise the best of them takes the last place when none of the first ``k`` names one."""
+        if not question.sections or not ranked:
+            return ranked[:k]
+        def names(sp) -> bool:
+            return any(names_section(s, sp.passage.text) for s in question.sections)
+        if cls.only_a_section_asked(question):
+            return ([pair for pair in ranked if names(pair[1])] + [pair for pair in ranked if not names(pair[1])])[:k]
+        kept = ranked[:k]
+        if any(names(sp) for _, sp in kept):
+            return kept
+        naming = next((pair for pair in ranked[k:] if names(pair[1])), None)
+        return kept[:-1] + [naming] if naming else kept
 
     def _type_signal(self, qtype: str, text: str, question_text: str) -> bool:
         new_digits = numbers_in(text) - numbers_in(question_text)
@@ -907,6 +941,18 @@ class ExtractiveAnswerer:
             return []
         return [s for s, w in question.weights.items() if w >= 3.4 and not self.known(s)]
 
+    @staticmethod
+    def sections_missing(question: Question, chosen: list[Window]) -> bool:
+        """Whether the question names sections of LSS and no quote names one of them."""
+        return bool(question.sections) and not any(names_section(s, w.quote) for s in question.sections for w in chosen)
+
+    @staticmethod
+    def only_a_section_asked(question: Question) -> bool:
+        """"Vad säger 12 §?": the section is all the question is about (its other words are generic, or
+        frame words of general Swedish: "står", "säger")."""
+        return bool(question.sections) and all(
+            s.isdigit() or s in GENERIC_STEMS or wt < CONDITION_MIN_WEIGHT for s, wt in question.weights.items())
+
     def anchors_missing(self, question: Question, chosen: list[Window]) -> list[str]:
         haystack = " ".join(
             " ".join([w.quote, w.scored.passage.title, w.scored.passage.kommun, w.scored.passage.lan]) for w in chosen
@@ -950,6 +996,8 @@ class ExtractiveAnswerer:
         missing = self.anchors_missing(question, chosen)
         if missing:
             return "anchor_missing:" + ",".join(missing)
+        if self.only_a_section_asked(question) and self.sections_missing(question, chosen):
+            return "section_missing"
         if question.qtype in FORM_REQUIRED and not any(w.type_ok for w in chosen):
             return "answer_type_missing"
         counted = self.counted_noun(question)
@@ -1055,7 +1103,7 @@ class ExtractiveAnswerer:
         ``unmentioned_conditions`` let it through."""
         if question.english or question.followup:
             return ""
-        m = ASKED_ACTION_RE.search(question.text)
+        m = ASKED_ACTION_RE.search(question.text) or HOW_ACTION_RE.search(question.text)
         if not m or m.group("verb").lower() in EVERYDAY_VERBS:
             return ""
         verb = stem(m.group("verb").lower())
@@ -1115,6 +1163,19 @@ class ExtractiveAnswerer:
         return (not w.scored.passage.kommun and bool(FEE_SECTION_RE.search(w.quote)) and bool(PAYMENT_RE.search(w.quote))
                 and any(t.startswith("insat") for t in content_stems(w.quote)))
 
+    def states_housing_fee_rule(self, w: Window) -> bool:
+        """The law's rule that the kommun may charge for a home (19 §), as a guidance text states it, in the
+        quote's first sentence (not after 18 §'s exception for assistansersättning)."""
+        first = w.spans[0].text
+        return (not w.scored.passage.kommun and bool(HOUSING_FEE_RE.search(first)) and bool(PAYMENT_RE.search(first))
+                and bool(re.search(r"\bbostad\b", first, re.I)))
+
+    def fee_rule(self, question: Question, w: Window) -> bool:
+        """Whether ``w`` states the fee rule for the insats asked about: 19 § for a home, else 18-21 §§."""
+        if HOUSING_INSATS_RE.search(question.text):
+            return self.states_housing_fee_rule(w)
+        return self.states_payment_rule(w)
+
     def names_insats_of_9(self, question: Question, w: Window) -> bool:
         """A quote that shows the insats the question names is one of 9 § ("10. Daglig verksamhet ...
         (9 § 10 LSS)"): it names the insats and the section."""
@@ -1131,7 +1192,7 @@ class ExtractiveAnswerer:
         def preferred(ws: list[Window]) -> list[Window]:
             easy = [w for w in ws if w.scored.passage.register == EASY_READ]
             return (easy or ws) if easy_read else ws
-        rules = preferred([w for w in ranked if self.states_payment_rule(w)])
+        rules = preferred([w for w in ranked if self.fee_rule(question, w)])
         members = preferred([w for w in ranked if self.names_insats_of_9(question, w)])
         if not rules or not members or self._overlaps(rules[0], members[0]):
             return []
@@ -1139,7 +1200,7 @@ class ExtractiveAnswerer:
 
     def payment_rule_answers(self, question: Question, chosen: list[Window]) -> bool:
         return (self.payment_asked_for_insats(question) and len(chosen) == 2
-                and self.states_payment_rule(chosen[0]) and self.names_insats_of_9(question, chosen[1]))
+                and self.fee_rule(question, chosen[0]) and self.names_insats_of_9(question, chosen[1]))
 
     def only_local_for_general(self, question: Question, chosen: list[Window]) -> bool:
         """A member's "Kan jag / Får jag ...?" that names no place asks what the rules allow; what one
@@ -1208,6 +1269,13 @@ class ExtractiveAnswerer:
             complete = [w for w in ranked[1:] if w.score >= 0.5 * best.score and not self.anchors_missing(question, [w])]
             if complete and len(question.anchors) == 1:
                 best = complete[0]
+        if self.sections_missing(question, [best]):
+            # "Vad är 28 f §?" got 28 c § (the number alone matched): a close quote naming the section beats it;
+            # when the section is all that is asked ("Vad säger 9 a §?"), any quote naming it does.
+            only = self.only_a_section_asked(question)
+            naming = [w for w in ranked[1:] if (only or w.score >= 0.5 * best.score) and not self.sections_missing(question, [w])]
+            if naming:
+                best = naming[0]
         if self.kind_missing(question, best):
             # "Hur många kommuner ...?" needs a quote with an amount of kommuner: a close candidate
             # that has one beats the best-scoring one that would be declined for lacking it.
@@ -1251,6 +1319,8 @@ class ExtractiveAnswerer:
                 continue
             if w.scored.passage.passage_id in passed_over:
                 continue
+            if question.sections and self.sections_missing(question, [w]) and not self.sections_missing(question, [best]):
+                continue  # "Vad är 28 f §?": a second quote from another section does not answer it
             if missing:
                 # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other
                 # place. Only then: a quote about one place never gets another place's sentence added

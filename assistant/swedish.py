@@ -234,3 +234,20 @@ def synonyms() -> dict[str, frozenset[str]]:
         for s in stems:
             out.setdefault(s, set()).update(stems - {s})
     return {k: frozenset(v) for k, v in out.items()}
+
+
+# "Vad står det i 9 § LSS?", "Vad är 28 f §?": staff ask for a section by its number. The letter is no word
+# of the index ("f"), and "9 §" is not "9 e §" or "19 §": a quote is matched on its reference.
+SECTION_ASKED_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*([a-h])?\s*§", re.I)
+
+
+def sections_asked(text: str) -> list[str]:
+    """The sections of LSS a question names ("28 f", "9"); none for a chapter of another law ("4 kap. 1 § SoL")."""
+    if re.search(r"\bkap\b|\bsol\b|socialtjänstlag", text, re.I):
+        return []
+    return [f"{num} {letter.lower()}" if letter else num for num, letter in SECTION_ASKED_RE.findall(text)]
+
+
+def names_section(section: str, text: str) -> bool:
+    num, _, letter = section.partition(" ")
+    return bool(re.search(rf"(?<![\w]){num}\s*{letter}\s*§" if letter else rf"(?<![\w]){num}\s*§", text, re.I))

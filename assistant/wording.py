@@ -17,8 +17,11 @@ from dataclasses import dataclass
 
 # The insatser of 9 § as members name them (group 1). Also used by the answer stage: what the law
 # says of the fees for "insatser" (21 §) holds for each of them.
+# "assistansersättning" is Försäkringskassan's benefit, not the insats: "Vem beslutar om
+# assistansersättning?" was asked as who decides on insatser (the nämnd) where the rows below use the
+# names without word boundaries.
 INSATS_NAMED_RE = re.compile(
-    r"\b(rådgivning|personlig\w* assistans|assistans|ledsag\w*|kontaktperson\w*|avlös\w*|korttids\w*"
+    r"\b(rådgivning|personlig\w* assistans(?!ersättning)|assistans(?!ersättning)|ledsag\w*|kontaktperson\w*|avlös\w*|korttids\w*"
     r"|stödfamilj\w*|familjehem\w*|gruppbostad\w*|servicebostad\w*|daglig\w* verksamhet\w*)\b", re.I)
 _INSATS = INSATS_NAMED_RE.pattern.removeprefix(r"\b").removesuffix(r"\b")
 # Support in general, or one insats by name
@@ -59,6 +62,12 @@ class Rewrite:
 
 
 REWRITES: tuple[Rewrite, ...] = (
+    # "Får man betalt på daglig verksamhet?" asks about pay received: "betalt" matched the fee rules (21 §,
+    # what the member pays), a confident wrong answer. Asked with the word for pay, which no text uses,
+    # it is declined like "Får jag lön på daglig verksamhet?".
+    # "Får kontaktpersonen betalt?" too, but not the kommun's fees ("Får kommunen betalt för bostaden?").
+    Rewrite(_re(r"^(?P<pre>.*?\b(?:få|får|fick|fått)(?: (?!kommunen\b|kommuner\b|nämnden\b|regionen\b|staten\b)[a-zåäö]+)?(?: inte)?) betalt\b(?P<post>.*)$"),
+            r"\g<pre> lön\g<post>"),
     # "Vem kan få LSS?" asks who has the right to it: with "LSS" its only word, every guidance
     # sentence matched and 8 § (who may apply for someone) came first.
     Rewrite(_re(r"^(?P<pre>.*?\b(?:vem|vilka)) (?:kan|får) få\b(?P<post>.*)$"), r"\g<pre> har rätt till\g<post>"),
@@ -82,8 +91,10 @@ REWRITES: tuple[Rewrite, ...] = (
             "Vad händer om beslutet inte verkställs?", also=_re(_WHAT_NOW), unless=_re(r"verkställ|" + _REFUSAL)),
     # "Hur ansöker jag om ledsagarservice?" asks where to apply (2 §): it got what the insats is. Not
     # "rådgivning", which the region gives.
-    Rewrite(_re(r"^\s*(?:(?:hur|var|vart) (?:söker|ansöker)|hur gör|hur får) (?P<who>jag|man|vi)"
-                rf"(?: om| för att (?:få|söka|ansöka om))?(?: en| ett)? {_INSATS}\s*\??\s*$"),
+    # Also "Hur ska jag göra för att få en kontaktperson?", "Hur gör jag för att söka LSS?" (8 § on someone
+    # else applying came first).
+    Rewrite(_re(r"^\s*(?:(?:hur|var|vart) (?:söker|ansöker)|hur gör|hur får|hur ska) (?P<who>jag|man|vi)(?: göra)?"
+                rf"(?: om| för att (?:få|söka|ansöka om))?(?: en| ett)? (?:{_INSATS}|lss)\s*\??\s*$"),
             r"Hur söker \g<who> LSS?", unless=_re(r"\brådgivning\b")),
     # "jag vill ha en kontaktperson": a wish for an insats is answered by where to apply (it got Norberg's
     # "Bli kontaktperson" page, which is about becoming one).
@@ -97,6 +108,13 @@ REWRITES: tuple[Rewrite, ...] = (
     # "Vem kollar att kommunen gör rätt?" asks who supervises (IVO, 25 §): "kolla" and "rätt" matched
     # the särskild avgift a kommun pays when it does not give an insats.
     Rewrite(_re(r"^\s*vem (?:kollar|kontrollerar|granskar|övervakar|bevakar|ser till) att\b"), "Vem har tillsyn över LSS?"),
+    # "Hur anmäler jag kommunen till IVO?" is a complaint to the supervisor (25 §); it got the nämnd's duty
+    # to report decisions not carried out to IVO (28 f-g §§). Only a member's complaint: "Ska nämnden
+    # anmäla beslutet till IVO?" asks about that duty.
+    Rewrite(_re(r"\banmäl\w*\s+(?:(?:jag|vi|man|du)\s+)?(?:kommunen|nämnden|socialtjänsten|verksamheten|boendet|gruppbostaden|personalen"
+                r"|assistansbolaget|(?:min|mitt|mina|vår|vårt|våra) \w+)\s+(?:till|hos)\s+(?:ivo|inspektionen)\b"
+                r"|\b(?:göra|gör|skriva|skriver|skicka|skickar) (?:jag|vi|man) en anmälan (?:till|hos) (?:ivo|inspektionen)\b"),
+            "Vem har tillsyn över LSS?"),
     # "Vad händer om jag säger nej till daglig verksamhet?", "Måste jag gå på daglig verksamhet?": an
     # insats is given only when the member asks for it (8 §). They got who has the right to daglig
     # verksamhet, as the insats's name was their only topic word.

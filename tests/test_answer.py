@@ -806,6 +806,24 @@ def test_paying_for_a_named_insats_is_answered_by_the_fee_rule_and_the_quote_tha
     assert not answerer.payment_asked_for_insats(answerer.parse("Vad kostar daglig verksamhet?", []))
 
 
+def test_paying_for_a_home_is_answered_by_the_rule_on_fees_for_a_home():
+    # "Måste jag betala för gruppbostad?" got 21 §'s "Utom för bostad ... behöver du inte betala", read as "free"
+    answerer = answerer_knowing("gruppbostad bostad betala betalt avgift avgifter insatser kommun fritid kultur hyra")
+    what_it_is = window(scored("g1", "guidance", "En gruppbostad är en bostad för dig som behöver mycket hjälp (9 § 9 LSS)."))
+    free = window(scored("g2", "guidance", "Utom för bostad, fritid och kultur behöver du inte betala för dina insatser i LSS (21 § LSS)."))
+    home = window(scored("g3", "guidance", "Kommunen får ta betalt för din bostad, för fritid och för kultur (19 § LSS)."))
+    what_it_is.score, free.score, home.score = 5.0, 1.0, 0.5
+    for asked in ("Måste jag betala för gruppbostad?", "Måste jag betala hyra i gruppbostaden?"):
+        question = answerer.parse(asked, [])
+        chosen = answerer.choose(question, [what_it_is, free, home])
+        assert chosen == [home, what_it_is], asked
+        assert answerer.decline_reason(question, chosen) == ""
+    # another insats keeps 21 §
+    assert not answerer.states_housing_fee_rule(free) and answerer.states_housing_fee_rule(home)
+    question = answerer.parse("Måste jag betala för daglig verksamhet?", [])
+    assert answerer.fee_rule(question, free) and not answerer.fee_rule(question, home)
+
+
 def test_whether_something_can_be_taken_away_needs_a_quote_on_taking_it_away_or_keeping_it():
     answerer = answerer_knowing("kommun kommunen insatser förhandsbesked flytta assistans riktåldern fortsätta lss")
     moving = window(scored("g1", "guidance", "Den som tänker flytta kan ansöka hos kommunen om ett förhandsbesked om insatser (16 § LSS)."))
@@ -853,6 +871,64 @@ def test_the_members_own_action_must_be_in_a_quote_and_a_close_quote_that_holds_
     offered.score, asked_for.score = 5.0, 4.0
     question = answerer.parse("Kan jag begära en individuell plan?", [])
     assert answerer.choose(question, [offered, asked_for])[0] is asked_for
+
+
+def test_the_right_to_lss_on_a_condition_no_text_names_is_declined_like_kan_jag_fa():
+    # "Har jag rätt till LSS om jag har ADHD?" got 7 §'s "Du har rätt till stöd om du tillhör en av grupperna"
+    # while "Kan jag få LSS om jag har ADHD?" was declined
+    answerer = answerer_knowing("lss lagen rätt stöd tillhör grupperna personkrets autism omfattas")
+    groups = window(scored("g1", "guidance", "Du har rätt till stöd och omfattas av LSS om du tillhör en av grupperna (7 § LSS)."))
+    for asked in ("Kan jag få LSS om jag har ADHD?", "Har jag rätt till LSS om jag har ADHD?", "Omfattas man av LSS om man har ADHD?"):
+        assert answerer.decline_reason(answerer.parse(asked, []), [groups]) == "condition_unknown:adhd", asked
+
+
+def test_a_section_asked_for_is_quoted_by_its_reference_or_declined():
+    # "Vad är 28 f §?" got 28 c § (the letter is no word; "28" alone matched)
+    answerer = answerer_knowing("förvaltningsrätten avgiften rapportera kommunen månader")
+    court = window(scored("g1", "guidance", "Det är förvaltningsrätten som bestämmer om avgiften (28 c § LSS)."), None)
+    report = window(scored("g2", "guidance", "Efter tre månader måste kommunen rapportera det (28 f § LSS)."), None)
+    court.score, report.score = 5.0, 1.0
+    report.coverage = 1.0  # "28", the question's one word, is in it
+    question = answerer.parse("Vad är 28 f §?", [])
+    assert question.sections == ["28 f"] and answerer.only_a_section_asked(question)
+    chosen = answerer.choose(question, [court, report])
+    assert chosen == [report]  # the section is all that is asked: its quote, however it scores; no 28 c § beside it
+    assert answerer.decline_reason(question, chosen) == ""
+    # a section no quote names is declined ("Vad står det i 12 §?" got korttidstillsyn "över 12 år")
+    twelve = answerer.parse("Vad står det i 12 §?", [])
+    assert answerer.decline_reason(twelve, answerer.choose(twelve, [court, report])) == "section_missing"
+    # a question about more than the section is only steered, never declined for it
+    more = answerer.parse("Måste kommunen rapportera enligt 28 g §?", [])
+    assert not answerer.only_a_section_asked(more) and answerer.decline_reason(more, [report]) != "section_missing"
+
+
+def test_the_rerank_keeps_a_passage_that_names_the_section_asked_for():
+    from assistant.answer import ExtractiveAnswerer
+
+    answerer = answerer_knowing("assistans omvårdnad")
+    ranked = [(3.0, scored("e", "g", "Omvårdnad ingår (9 e § LSS).")), (2.0, scored("x", "g", "Tio insatser finns.")),
+              (0.5, scored("a", "g", "Assistans ges (9 a § LSS)."))]
+    # the section all that is asked: the passages naming it first
+    question = answerer.parse("Vad säger 9 a §?", [])
+    kept = ExtractiveAnswerer.keep_a_named_section(question, ranked, 2)
+    assert [sp.passage.passage_id for _, sp in kept] == ["a", "e"]
+    # the section among other words: the best passage naming it is kept, in the last place
+    question = answerer.parse("Vem får assistans enligt 9 a §?", [])
+    kept = ExtractiveAnswerer.keep_a_named_section(question, ranked, 2)
+    assert [sp.passage.passage_id for _, sp in kept] == ["e", "a"]
+    other = answerer.parse("Vad ingår i omvårdnad?", [])
+    assert ExtractiveAnswerer.keep_a_named_section(other, ranked, 2) == ranked[:2]
+
+
+def test_an_action_asked_as_how_to_do_it_and_not_liking_an_insats_need_a_quote_that_speaks_of_them():
+    answerer = answerer_knowing("kontaktperson bli kontakt hemsida brist kontaktpersoner")
+    page = window(scored("n1", "norberg", "På hemsidan kan man läsa Bli kontaktperson.", kommun="Norberg"))
+    # "Hur gör jag för att byta kontaktperson?" got Norberg's "Bli kontaktperson" page
+    assert answerer.decline_reason(answerer.parse("Hur gör jag för att byta kontaktperson?", []), [page]) == "action_missing:byt"
+    # "Vad gör jag om jag inte trivs med min kontaktperson?" got Norberg's shortage of kontaktpersoner
+    shortage = window(scored("n2", "norberg", "Det är brist på kontaktpersoner.", kommun="Norberg"))
+    unhappy = answerer.parse("Vad gör jag om jag inte trivs med min kontaktperson?", [])
+    assert answerer.decline_reason(unhappy, [shortage]) == "complaint_missing"
 
 
 def test_an_age_group_asked_about_prefers_a_close_quote_on_age():

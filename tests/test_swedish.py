@@ -2,7 +2,16 @@
 
 import pytest
 
-from assistant.swedish import content_stems, lexical_tokens, normalize, sentences_of, split_sentences, stem
+from assistant.swedish import (
+    content_stems,
+    lexical_tokens,
+    names_section,
+    normalize,
+    sections_asked,
+    sentences_of,
+    split_sentences,
+    stem,
+)
 
 
 def texts(text: str) -> list[str]:
@@ -172,3 +181,23 @@ def test_synonyms_are_symmetric_stems():
     assert stem("ber") in table[stem("fråga")]
     # a member writes "om kommunen är sen", the guidance "Ibland dröjer stödet"
     assert stem("dröjer") in table[stem("sen")] and stem("sen") in table[stem("dröja")]
+
+
+@pytest.mark.parametrize("question, sections", [
+    ("Vad är 28 f §?", ["28 f"]),
+    ("Vad säger 28f§ LSS?", ["28 f"]),
+    ("Vad står det i 9 § LSS?", ["9"]),
+    ("beslut enligt LSS 9§9", ["9"]),
+    ("Vad innebär 4 kap. 1 § SoL?", []),  # a chapter of another law
+    ("Vad är en kontaktperson?", []),
+])
+def test_sections_asked(question, sections):
+    assert sections_asked(question) == sections
+
+
+def test_a_quote_names_a_section_by_its_reference_not_by_the_number_alone():
+    assert names_section("9", "Det finns tio insatser (9 § LSS).") and names_section("9", "(9 § 10 LSS)")
+    assert names_section("9", "(1 och 9 §§ LSS)")
+    assert not names_section("9", "(9 e § LSS)") and not names_section("9", "(19 § LSS)")
+    assert names_section("28 f", "rapportera det (28 f § LSS)") and not names_section("28 f", "(28 c § LSS)")
+    assert not names_section("12", "skolungdom över 12 år (9 § 7 LSS)")

@@ -45,6 +45,9 @@ def test_how_to_apply_for_a_named_insats_is_asked_as_how_to_apply_for_lss():
     # "hur får jag en kontaktperson" and "jag vill ha en kontaktperson" got Norberg's "Bli kontaktperson" page
     assert as_the_texts_ask_it("hur får jag en kontaktperson") == "Hur söker jag LSS?"
     assert as_the_texts_ask_it("jag vill ha en kontaktperson") == "Hur söker jag LSS?"
+    # "Hur ska jag göra för att få en kontaktperson?" got the 9 § item, "Hur gör jag för att söka LSS?" 8 § first
+    assert as_the_texts_ask_it("Hur ska jag göra för att få en kontaktperson?") == "Hur söker jag LSS?"
+    assert as_the_texts_ask_it("Hur gör jag för att söka LSS?") == "Hur söker jag LSS?"
     # the region gives rådgivning; a place, or becoming a kontaktperson, is another question
     for asked in ("Hur söker jag om rådgivning?", "Hur söker man kontaktperson i Norberg?", "Hur gör man för att bli kontaktperson?"):
         assert as_the_texts_ask_it(asked) == asked, asked
@@ -74,7 +77,9 @@ def test_who_decides_on_a_named_insats_is_asked_as_who_decides_on_insatser():
         assert as_the_texts_ask_it(asked) == "Får jag bestämma över mitt stöd?", asked
     # without a named insats the texts' words already match ("bestämmer om du får stöd"); a fee is another decision
     for asked in ("Vem bestämmer om jag får LSS?", "Vem bestämmer hur mycket jag ska betala för gruppbostad?",
-                  "Vem bestämmer om särskild avgift?"):
+                  "Vem bestämmer om särskild avgift?",
+                  # Försäkringskassan's benefit is no insats: it got the nämnd of 22 and 27 §§
+                  "Vem beslutar om assistansersättning?", "Måste jag ha assistansersättning?"):
         assert as_the_texts_ask_it(asked) == asked, asked
 
 
@@ -84,6 +89,20 @@ def test_whether_the_member_has_the_right_to_a_named_insats_is_asked_as_who_has_
         assert as_the_texts_ask_it(asked) == "Vem har rätt till kontaktperson?", asked
     # LSS itself is asked as it stands (7 §); a condition makes it another question
     for asked in ("Har jag rätt till LSS?", "Har jag rätt till daglig verksamhet om jag är 70?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+
+
+def test_pay_received_is_asked_as_pay_and_a_complaint_to_ivo_as_who_supervises():
+    # "Får man betalt på daglig verksamhet?" got the fee rules (what the member pays, 21 §)
+    assert as_the_texts_ask_it("Får man betalt på daglig verksamhet?") == "Får man lön på daglig verksamhet?"
+    assert as_the_texts_ask_it("Får jag inte betalt för att gå på daglig verksamhet?") == "Får jag inte lön för att gå på daglig verksamhet?"
+    assert as_the_texts_ask_it("Får kontaktpersonen betalt?") == "Får kontaktpersonen lön?"
+    for asked in ("Måste jag betala för daglig verksamhet?", "Får kommunen ta betalt för gruppbostad?", "Får kommunen betalt för bostaden?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+    # "Hur anmäler jag kommunen till IVO?" got the nämnd's duty to report to IVO (28 f-g §§)
+    for asked in ("Hur anmäler jag kommunen till IVO?", "Kan jag anmäla min gruppbostad till IVO?", "Hur gör man en anmälan till IVO?"):
+        assert as_the_texts_ask_it(asked) == "Vem har tillsyn över LSS?", asked
+    for asked in ("Ska nämnden anmäla beslutet till IVO?", "När ska nämnden göra en anmälan till IVO?"):
         assert as_the_texts_ask_it(asked) == asked, asked
 
 
@@ -98,6 +117,7 @@ def test_the_first_row_that_applies_wins_and_every_row_is_reached():
                   "Har jag rätt till kontaktperson?", "jag vill ha en kontaktperson",
                   "min mamma vill att jag ska bo i gruppbostad men jag vill inte",
                   "Vem kollar att kommunen gör rätt?", "Måste jag gå på daglig verksamhet?",
-                  "Vem bestämmer vad jag ska göra på daglig verksamhet?", "Vem beslutar om gruppbostad?"):
+                  "Vem bestämmer vad jag ska göra på daglig verksamhet?", "Vem beslutar om gruppbostad?",
+                  "Får man betalt på daglig verksamhet?", "Hur anmäler jag kommunen till IVO?"):
         first[asked] = next(i for i, rewrite in enumerate(REWRITES) if rewrite.apply(asked) is not None)
     assert sorted(first.values()) == list(range(len(REWRITES)))
