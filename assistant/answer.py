@@ -159,7 +159,10 @@ DIGIT_RE = re.compile(r"\d")
 NUMBER_RE = re.compile(r"\d+")
 # Question types whose answer has a recognisable form; without it a quote is declined (FORM_REQUIRED),
 # and choose() prefers a close quote that has it (KIND_PREFERRED).
-FORM_REQUIRED = ("number", "date", "frequency", "cost")
+FORM_REQUIRED = ("number", "date", "frequency", "cost", "section")
+# "Vilken paragraf reglerar rapporteringsskyldigheten?" asks for a section of a law: a quote that names none
+# (Norberg's "Motsvarande rapporteringsskyldighet gäller även ...", the compound's exact match) does not answer.
+SECTION_KIND_ASKED_RE = re.compile(r"\b(vilken|vilka|vilket) (paragraf\w*|§|lagrum\w*)|\bvar i lagen\b|\bwhich section\b", re.I)
 KIND_PREFERRED = FORM_REQUIRED + ("where", "purpose")
 # "Måste jag betala för daglig verksamhet?", "Kostar det något att ha en kontaktperson?": asked
 # whether something is paid for, a quote that speaks of no payment does not answer (it was
@@ -368,6 +371,8 @@ def weighted_terms(text: str) -> dict[str, float]:
 def question_type(text: str) -> str:
     """The kind of answer asked for, from the start of the question's sentences (last first):
     "Vem följer med ... när man provar" asks "who", "Min dotter ... Vilket år ...?" asks "date"."""
+    if SECTION_KIND_ASKED_RE.search(text):
+        return "section"  # "Var i lagen står det om överklagande?" asks for a section, not a place
     for span in reversed(sentences_of(text.replace("\n", " ")) or [Span(0, 0, text)]):
         ws = words(span.text)
         if ws and ws[0] in ("och", "men", "and", "but", "så"):
@@ -462,7 +467,10 @@ def is_followup(text: str, history: list[dict]) -> bool:
     return (ws[0] in FOLLOWUP_OPENERS and len(content) <= 3) or (any(w in ANAPHORA for w in ws) and len(content) <= 3)
 
 
-QUANTITY_STEMS = {stem(w) for w in "ofta länge nummer antal andel mycket många stor stora gång gånger kostar kostnad summa siffra siffran procent".split()}
+QUANTITY_STEMS = {stem(w) for w in (
+    "ofta länge nummer antal andel mycket många stor stora gång gånger kostar kostnad summa siffra siffran procent "
+    "paragraf paragrafen paragrafer lagrum lagrummet"  # "Vilken paragraf ...?" asks for a section, of any topic
+).split()}
 # The product's own name, which the guidance names as its writer and publisher: "Kan min mamma vara
 # min assistent?" was answered with "LSS-assistenten har skrivit den här texten", "assistent" being
 # taken for a part of it.
@@ -803,6 +811,8 @@ class ExtractiveAnswerer:
             return names_a_person(text) or bool(ROLE_RE.search(text))
         if qtype == "definition":
             return defines(defined_term(question_text), text)
+        if qtype == "section":
+            return bool(LAW_REFERENCE_RE.search(text))
         if qtype == "where":
             # "i Mjölby", "på Kunskapsguiden", "hos kommunen"; not "i LSS" (an abbreviation is no place)
             return bool(re.search(
@@ -815,9 +825,15 @@ class ExtractiveAnswerer:
         that continues the sentence before ("Den ska ses över ..."): "Hur ofta träffar man sin
         kontaktperson?" is not answered by a kontaktperson sentence followed by "... som varje kvartal
         rapporteras"."""
-        topic = [s for s in question.weights if s not in GENERIC_STEMS]
+        return self._kind_on_topic(question, w, "frequency")
+
+    def _kind_on_topic(self, question: Question, w: Window, kind: str) -> bool:
+        """Whether a sentence of ``w`` has the ``kind`` of answer and is about the question's subject (or
+        continues the sentence before). A section likewise: "Vilken paragraf handlar om kontaktperson?" is
+        not answered by a kontaktperson sentence followed by one that names "4 kap. 1 § SoL"."""
+        topic = [s for s in question.weights if s not in GENERIC_STEMS and (kind != "section" or s not in QUANTITY_STEMS)]
         for sp in w.spans:
-            if not self._type_signal("frequency", sp.text, question.retrieval_query):
+            if not self._type_signal(kind, sp.text, question.retrieval_query):
                 continue
             ws = words(sp.text)
             if ws and ws[0] in ANAPHORA:
@@ -843,6 +859,8 @@ class ExtractiveAnswerer:
         type_ok = self._type_signal(question.qtype, text, question.retrieval_query)
         if type_ok and question.qtype == "frequency" and not question.followup:
             type_ok = self._frequency_on_topic(question, w)
+        if type_ok and question.qtype == "section" and not question.followup:
+            type_ok = self._kind_on_topic(question, w, "section")
         sim_n = float(np.clip((sim - 0.72) / 0.2, 0.0, 1.0))
         pair = len(w.spans) == 2
         first_cov = self.coverage(question.weights, set(content_stems(w.spans[0].text)), weak) if pair else cov

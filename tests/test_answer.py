@@ -361,6 +361,8 @@ def test_one_place_question_never_borrows_another_places_number(assistant):
         ("hur manga olika stöd kan man söka i lss", "number"),  # typed without å
         ("nar fick hallstahammar priset", "date"),
         ("Hur lång tid har jag på mig att överklaga?", "number"),  # a duration: needs an amount
+        ("Vilken paragraf handlar om kontaktperson?", "section"),
+        ("Var i lagen står det om överklagande?", "section"),  # not a place
     ],
 )
 def test_question_type(question, kind):
@@ -900,6 +902,22 @@ def test_a_section_asked_for_is_quoted_by_its_reference_or_declined():
     # a question about more than the section is only steered, never declined for it
     more = answerer.parse("Måste kommunen rapportera enligt 28 g §?", [])
     assert not answerer.only_a_section_asked(more) and answerer.decline_reason(more, [report]) != "section_missing"
+
+
+def test_which_section_is_answered_by_a_reference_in_a_sentence_on_the_topic():
+    # "Vilken paragraf handlar om kontaktperson?" got a Norberg kontaktperson sentence followed by one
+    # that names "4 kap. 1 § SoL"
+    answerer = answerer_knowing("kontaktperson utredning beslut matchas rapportera socialtjänstlagen isolering")
+    norberg = scored("n1", "norberg", "Då utredning och beslut om kontaktperson är klar matchas de ihop. "
+                                      "Kommunerna ska rapportera beslut enl. 4 kap. 1 § SoL.", kommun="Norberg")
+    item = scored("g1", "guidance", "4. Biträde av kontaktperson (9 § 4 LSS). Kontaktpersonen ska bryta isolering.")
+    question = answerer.parse("Vilken paragraf handlar om kontaktperson?", [])
+    assert question.qtype == "section" and "paragraf" in question.weights and question.weights["paragraf"] <= 0.5
+    from assistant.answer import Window
+    from assistant.split import answer_spans
+    pair = Window(0, norberg, answer_spans(norberg.passage)[0] + answer_spans(norberg.passage)[1])
+    assert not answerer._kind_on_topic(question, pair, "section")
+    assert answerer._kind_on_topic(question, window(item), "section")
 
 
 def test_the_rerank_keeps_a_passage_that_names_the_section_asked_for():
