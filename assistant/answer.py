@@ -252,6 +252,12 @@ AGE_RE_IN_QUOTE = re.compile(r"ålder|\bår\b|\d|vuxen|vuxna|barn|ungdom|pension
 # description still answers when no quote on age is close.
 AGE_GROUP_ASKED_RE = re.compile(
     _MODAL_START + r"(?:ett |mitt |vårt |våra |mina )?(barn|barnet|ungdomar|unga|vuxna|äldre|pensionärer|tonåringar)\b", re.I)
+# "Vem ansöker om särskild avgift?": what the asked-for actor does is the verb; a close quote that holds it
+# ("Frågan prövas av förvaltningsrätten efter ansökan av IVO") is preferred to one on the same topic that
+# names another actor ("En kommun ... ska åläggas att betala en särskild avgift"). Only a preference.
+# Verbs of general Swedish ("ge", "göra", weighing under CONDITION_MIN_WEIGHT) say too little: "vem ska ge mig
+# stödet" is answered by "Kommunen ansvarar för ...".
+WHO_ACTION_RE = re.compile(r"^\s*vem (?:(?:kan|ska|får|måste|brukar) )?(?P<verb>[a-zåäö]+)\b", re.I)
 # Not any digit, as for an age in an om-clause: "Covid -19" is no age.
 # Whole words: "vuxensidan" (Norberg's adult services) says nothing on whether adults may get the insats.
 AGE_GROUP_IN_QUOTE = re.compile(r"ålder|\b(år|vuxen|vuxna|barn|barnet|barnets|ungdom\w*|pension\w*|äldre)\b", re.I)
@@ -1135,6 +1141,20 @@ class ExtractiveAnswerer:
             return False
         return not any(AGE_GROUP_IN_QUOTE.search(w.quote) for w in chosen)
 
+    def who_action_unspoken(self, question: Question, chosen: list[Window]) -> bool:
+        """For "Vem VERB ...?": whether no quote holds the verb in any form."""
+        if question.english or question.followup or question.qtype != "who":
+            return False
+        m = WHO_ACTION_RE.search(question.text)
+        if not m:
+            return False
+        verb = stem(m.group("verb").lower())
+        return question.weights.get(verb, 0.0) >= CONDITION_MIN_WEIGHT and not self._match(verb, self._quotes_tokens(chosen))
+
+    def preference_unmet(self, question: Question, chosen: list[Window]) -> bool:
+        """What a close quote is preferred for, never a reason to decline: the age group or the actor's verb asked about."""
+        return self.age_group_unspoken(question, chosen) or self.who_action_unspoken(question, chosen)
+
     def turn_unanswered(self, question: Question, chosen: list[Window]) -> bool:
         """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause."""
         return bool(self.action_unanswered(question, chosen)) or self.condition_clause_unanswered(question, chosen)
@@ -1309,12 +1329,12 @@ class ExtractiveAnswerer:
         passed_over: set[str] = set()
         if self.payment_rule_wanted(question, best):
             return self.payment_rule_with_insats(question, ranked, easy_read) or [best]
-        if self.turn_unanswered(question, [best]) or self.age_group_unspoken(question, [best]):
+        if self.turn_unanswered(question, [best]) or self.preference_unmet(question, [best]):
             # "Kan jag begära en individuell plan?": a close quote that holds the verb or the condition asked
             # about ("... kan när som helst begära att en plan upprättas") beats one that would be declined
             # (the fee rule above has its own way of finding its second quote).
             holding = [w for w in ranked if w.score >= best.score - self.thresholds.kind_margin
-                       and not self.turn_unanswered(question, [w]) and not self.age_group_unspoken(question, [w])]
+                       and not self.turn_unanswered(question, [w]) and not self.preference_unmet(question, [w])]
             if holding:
                 best = holding[0]
         if self.only_local_for_general(question, [best]):

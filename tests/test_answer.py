@@ -949,6 +949,20 @@ def test_an_action_asked_as_how_to_do_it_and_not_liking_an_insats_need_a_quote_t
     assert answerer.decline_reason(unhappy, [shortage]) == "complaint_missing"
 
 
+def test_who_does_something_prefers_a_close_quote_that_holds_the_verb():
+    # "Vem ansöker om särskild avgift?" got 28 a § (a kommun is to pay it), not 28 c § (IVO applies)
+    answerer = answerer_knowing("särskild avgift kommun betala förvaltningsrätten ansökan ivo prövas stöd ansvarar")
+    pays = window(scored("g1", "guidance", "En kommun som dröjer ska åläggas att betala en särskild avgift (28 a § LSS)."), None)
+    applies = window(scored("g2", "guidance", "Frågan prövas av förvaltningsrätten efter ansökan av IVO (28 c § LSS)."), None)
+    pays.score, applies.score = 5.0, 4.0
+    assert answerer.choose(answerer.parse("Vem ansöker om särskild avgift?", []), [pays, applies])[0] is applies
+    # a verb of general Swedish says too little ("vem ska ge mig stödet" is answered by "Kommunen ansvarar ...")
+    gives = window(scored("g3", "guidance", "Kommunen ska ge dig stödet inom skälig tid (28 a § LSS)."), None)
+    duty = window(scored("g4", "guidance", "Kommunen ansvarar för insatserna (2 § LSS)."), None)
+    duty.score, gives.score = 5.0, 4.0
+    assert answerer.choose(answerer.parse("vem ska ge mig stödet kommunen eller regionen", []), [duty, gives])[0] is duty
+
+
 def test_an_age_group_asked_about_prefers_a_close_quote_on_age():
     # "Kan barn få personlig assistans?" got what personal assistance is; "barn" weighs little
     answerer = answerer_knowing("personlig assistans stöd personer åldersgräns barn vuxna insatser")
