@@ -1244,7 +1244,10 @@ class ExtractiveAnswerer:
         """A member's "Kan jag / Får jag ...?" that names no place asks what the rules allow; what one
         kommun wrote about itself does not answer it ("Kan jag få bo i gruppbostad?" was answered
         with Mjölby's building plans)."""
-        if question.english or question.followup or question.anchors or not FIRST_PERSON_ASKED_RE.search(question.text):
+        if question.english or question.followup or question.anchors:
+            return False
+        # "Kan barn få kontaktperson?" asks the rules too (it got Norberg's "Bli kontaktperson" page)
+        if not FIRST_PERSON_ASKED_RE.search(question.text) and not AGE_GROUP_ASKED_RE.search(question.text):
             return False
         return all(w.scored.passage.kommun for w in chosen)
 

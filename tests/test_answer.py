@@ -1109,6 +1109,8 @@ def test_a_members_question_for_themselves_is_not_answered_by_one_kommuns_news_a
     # a named place asks about that kommun; "Måste man ...?" asks about a rule a kommun may report on
     assert not answerer.only_local_for_general(answerer.parse("Kan jag få en kontaktperson i Norberg?", []), [local])
     assert not answerer.only_local_for_general(answerer.parse("Måste man redovisa kontaktpersoner?", []), [local])
+    # an age group asks the rules too: "Kan barn få kontaktperson?" got Norberg's "Bli kontaktperson" page
+    assert answerer.only_local_for_general(answerer.parse("Kan barn få kontaktperson?", []), [local])
 
 
 def test_a_close_rule_with_its_section_answers_a_members_question_instead_of_one_kommuns_page():
