@@ -107,7 +107,6 @@ class Citation:
 # attack, an empty or topic-less question, whom to turn to with no topic, why it went so in one
 # member's own case). Such a reply tells nothing about what the sources cover.
 GUIDANCE_REASONS = frozenset({"injection", "empty", "vague", "greeting", "thanks", "own_case", "contact"})
-REPLY_KINDS = ("answer", "not_covered", "guidance")
 
 
 @dataclass
