@@ -761,27 +761,9 @@ class ExtractiveAnswerer:
             key=lambda x: -x[0],
         )
         ranked = demote_repeats(ranked, best)
-        ranked = self.keep_a_named_section(question, ranked, k)
-        passages = [replace(sp, score=score) for score, sp in ranked]
+        passages = [replace(sp, score=score) for score, sp in ranked[:k]]
         keep = {sp.passage.passage_id for sp in passages}
         return passages, [w for w in windows if w.scored.passage.passage_id in keep]
-
-    @classmethod
-    def keep_a_named_section(cls, question: Question, ranked: list, k: int) -> list:
-        """The first ``k`` of ``ranked`` ((score, passage) pairs, best first), with the sections a question
-        names: when the section is all it asks ("Vad säger 9 a §?"), the passages that name it come first;
-        otherwise the best of them takes the last place when none of the first ``k`` names one."""
-        if not question.sections or not ranked:
-            return ranked[:k]
-        def names(sp) -> bool:
-            return any(names_section(s, sp.passage.text) for s in question.sections)
-        if cls.only_a_section_asked(question):
-            return ([pair for pair in ranked if names(pair[1])] + [pair for pair in ranked if not names(pair[1])])[:k]
-        kept = ranked[:k]
-        if any(names(sp) for _, sp in kept):
-            return kept
-        naming = next((pair for pair in ranked[k:] if names(pair[1])), None)
-        return kept[:-1] + [naming] if naming else kept
 
     def _type_signal(self, qtype: str, text: str, question_text: str) -> bool:
         new_digits = numbers_in(text) - numbers_in(question_text)
@@ -969,6 +951,10 @@ class ExtractiveAnswerer:
     def sections_missing(question: Question, chosen: list[Window]) -> bool:
         """Whether the question names sections of LSS and no quote names one of them."""
         return bool(question.sections) and not any(names_section(s, w.quote) for s in question.sections for w in chosen)
+
+    @staticmethod
+    def names_whole_section(question: Question, w: Window) -> bool:
+        return any(names_section(s, w.quote, whole=True) for s in question.sections)
 
     @staticmethod
     def only_a_section_asked(question: Question) -> bool:
@@ -1317,6 +1303,12 @@ class ExtractiveAnswerer:
             naming = [w for w in ranked[1:] if (only or w.score >= 0.5 * best.score) and not self.sections_missing(question, [w])]
             if naming:
                 best = naming[0]
+        if self.only_a_section_asked(question) and not self.names_whole_section(question, best):
+            # "Vad står det i 9 § LSS?" is answered by "Det finns tio insatser i LSS (9 § LSS)", not by one item's
+            # sentence "(9 § 6 LSS)", whichever scores higher
+            whole = [w for w in ranked if self.names_whole_section(question, w)]
+            if whole:
+                best = whole[0]
         if self.kind_missing(question, best):
             # "Hur många kommuner ...?" needs a quote with an amount of kommuner: a close candidate
             # that has one beats the best-scoring one that would be declined for lacking it.
@@ -1387,6 +1379,7 @@ class ExtractiveAnswerer:
             return best
         best_lacks_kind = self.kind_missing(question, best)
         best_places_missing = len(self.anchors_missing(question, [best]))
+        best_names_section = bool(question.sections) and not self.sections_missing(question, [best])
         # Definitions hold every word of a question they do not answer ("Vad gör jag om beslutet
         # inte verkställs?" -> "Verkställa betyder ..."): they stand in only when one is asked for.
         definitions_ok = bool(DEFINITION_ASKED_RE.search(question.text))
@@ -1400,6 +1393,8 @@ class ExtractiveAnswerer:
                 and w.coverage >= best.coverage
                 and (best_lacks_kind or not self.kind_missing(question, w))
                 and len(self.anchors_missing(question, [w])) <= best_places_missing
+                # "Vad är 28 f §?": the easy-read passage naming 28 f § also holds 28 c §'s sentences
+                and not (best_names_section and self.sections_missing(question, [w]))
             ):
                 return w
         return best

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .retrieve import RankedLists
-from .swedish import names_section, stem
+from .swedish import stem
 from .types import Passage, ScoredPassage
 
 
@@ -102,23 +102,6 @@ def filter_lists(lists: RankedLists, by_id: dict[str, Passage], kommun: str, lan
         dense=[(pid, s) for pid, s in lists.dense if in_scope(by_id[pid], kommun, lan)],
         lexical=[(pid, s) for pid, s in lists.lexical if in_scope(by_id[pid], kommun, lan)],
     )
-
-
-SECTION_PASSAGES_ADDED = 3  # "Vad säger 9 a §?": a few passages that name the section, as the law's order has them
-
-
-def with_sections_named(scored: list[ScoredPassage], sections: list[str], passages) -> list[ScoredPassage]:
-    """Candidates for a question that names sections of LSS ("Vad säger 9 a §?"): when none of
-    ``scored`` names one, passages that do are added after them (with the lowest fused score), so the
-    answerer can quote the section. The index has no token for "9 a" (the letter is dropped), so
-    neither retriever finds the section by its number alone."""
-    if not sections or any(names_section(s, sp.passage.text) for s in sections for sp in scored):
-        return scored
-    have = {sp.passage.passage_id for sp in scored}
-    floor = min((sp.score for sp in scored), default=0.0)
-    naming = [p for p in passages if p.passage_id not in have and any(names_section(s, p.text) for s in sections)]
-    naming.sort(key=lambda p: (p.doc_id, p.position))
-    return scored + [ScoredPassage(passage=p, score=floor) for p in naming[:SECTION_PASSAGES_ADDED]]
 
 
 def boost(scored: list[ScoredPassage], places: set[str], weight: float) -> list[ScoredPassage]:

@@ -31,7 +31,7 @@ from .index import IndexNotBuilt, IngestReport, IngestRunning, embed_answer_wind
 from .llm import LLMUnavailable, describe, make_chat_model
 from .llm import warm_up as warm_up_model
 from .retrieve import MODES, RankedLists, Retriever, StoreUnavailable
-from .scoping import Places, boost, filter_lists, with_sections_named
+from .scoping import Places, boost, filter_lists
 from .types import Answer, ScoredPassage
 
 __all__ = [
@@ -398,9 +398,8 @@ class Assistant:
             named = index.places.named_in(query)
         if kommun:
             named.add(kommun)
-        sections = question.sections
         if lists is None and not named:
-            return with_sections_named(retriever.retrieve(query, k=k, query_vector=qvec), sections, retriever.by_id.values())
+            return retriever.retrieve(query, k=k, query_vector=qvec)
         mode = self.settings.retrieval_mode
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; use one of {MODES}")
@@ -410,7 +409,7 @@ class Assistant:
         if kommun:
             lists = filter_lists(lists, retriever.by_id, kommun, index.places.lan_of.get(kommun, ""))
         fused = retriever.fuse(lists, len(lists.dense) + len(lists.lexical), mode)
-        return with_sections_named(boost(fused, named, self.settings.place_boost)[:k], sections, retriever.by_id.values())
+        return boost(fused, named, self.settings.place_boost)[:k]
 
     def kommuner(self) -> list[str]:
         """The kommuner the corpus has documents from (for a filter's choices)."""

@@ -75,14 +75,24 @@ def normalize(text: str) -> str:
 
 
 # Bump when words() / lexical_tokens() change: a BM25 index built with other tokens is rebuilt.
-TOKEN_FORMAT = 9
+TOKEN_FORMAT = 11
 # "MFD:s", "LSS:en", "IVO:s": an abbreviation with its ending is the abbreviation ("2025:400" stays).
 _ABBREV_ENDING_RE = re.compile(r"^([a-zåäö]*[a-zåäö]):(s|n|en|et|ens|ets|ar|er|or|na|erna|arna)$")
 
 
+# Fixed terms of two words whose first word is also a common word on its own: "god man" (a guardian)
+# is no kind of "god" ("goda levnadsvillkor"), so "Vad gör en god man?" matched 7 §'s goals. Each
+# form is one word, as the law's compounds are.
+_TERMS_RE = re.compile(r"\bgod[ae]?\s+(man|män|mannen|männen|mans)\b", re.I)
+
+
+def _joined_terms(text: str) -> str:
+    return _TERMS_RE.sub("godman", text)
+
+
 def words(text: str) -> list[str]:
     out = []
-    for m in _WORD_RE.finditer(text):
+    for m in _WORD_RE.finditer(_joined_terms(text)):
         w = m.group(0).lower()
         if ":" in w and (e := _ABBREV_ENDING_RE.match(w)):
             w = e.group(1)
@@ -133,11 +143,29 @@ def content_stems(text: str) -> list[str]:
     return out
 
 
+# A reference to a section is one token, "28 f §" -> "§28f", so BM25 finds a section by its number:
+# as plain words the letter was dropped (one character) and "9" matched "9 e §", "19 §" and "9 år".
+# A chapter of another law keeps its chapter ("4 kap. 1 § SoL" -> "kap4§1"); "paragraf 9" is "9 §".
+_CHAPTER_REF_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*kap\.?\s*(\d{1,2})\s*([a-h])?\s*§+", re.I)
+_SECTION_REF_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*([a-h])?\s*§+|\bparagraf(?:en)?\s+(\d{1,2})(?:\s*([a-h])\b)?", re.I)
+
+
+def _section_of(m: re.Match) -> tuple[str, str]:
+    num, letter = (m.group(1), m.group(2)) if m.group(1) else (m.group(3), m.group(4))
+    return num, (letter or "").lower()
+
+
+def _with_reference_tokens(text: str) -> str:
+    text = _CHAPTER_REF_RE.sub(lambda m: f" kap{m.group(1)}§{m.group(2)}{(m.group(3) or '').lower()} ", text)
+    return _SECTION_REF_RE.sub(lambda m: " §{}{} ".format(*_section_of(m)), text)
+
+
 def lexical_tokens(text: str) -> list[str]:
-    """Tokens for BM25: stemmed words without stop words; compounds also give their parts
-    after a hyphen ("LSS-insats" -> lss, insats) so hyphenated forms match plain ones."""
+    """Tokens for BM25: stemmed words without stop words, a section reference as one token ("§28f");
+    compounds also give their parts after a hyphen ("LSS-insats" -> lss, insats) so hyphenated forms
+    match plain ones."""
     out = []
-    for w in words(text):
+    for w in words(_with_reference_tokens(text)):
         parts = [w] + (w.split("-") if "-" in w else [])
         for part in parts:
             if part and part not in STOPWORDS and (len(part) > 1 or part.isdigit()):
@@ -236,18 +264,18 @@ def synonyms() -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in out.items()}
 
 
-# "Vad står det i 9 § LSS?", "Vad är 28 f §?": staff ask for a section by its number. The letter is no word
-# of the index ("f"), and "9 §" is not "9 e §" or "19 §": a quote is matched on its reference.
-SECTION_ASKED_RE = re.compile(r"(?<![\w.])(\d{1,2})\s*([a-h])?\s*§", re.I)
-
-
+# "Vad står det i 9 § LSS?", "Vad är 28 f §?", "paragraf 9 a": staff ask for a section by its number. "9 §" is
+# not "9 e §" or "19 §": a quote is matched on its reference (the index has a token for it, "§9a").
 def sections_asked(text: str) -> list[str]:
     """The sections of LSS a question names ("28 f", "9"); none for a chapter of another law ("4 kap. 1 § SoL")."""
     if re.search(r"\bkap\b|\bsol\b|socialtjänstlag", text, re.I):
         return []
-    return [f"{num} {letter.lower()}" if letter else num for num, letter in SECTION_ASKED_RE.findall(text)]
+    return [f"{num} {letter}" if letter else num for num, letter in map(_section_of, _SECTION_REF_RE.finditer(text))]
 
 
-def names_section(section: str, text: str) -> bool:
+def names_section(section: str, text: str, whole: bool = False) -> bool:
+    """Whether ``text`` refers to ``section``; with ``whole``, to the section itself and not one of its
+    numbered items ("9 § LSS", not "9 § 6 LSS")."""
     num, _, letter = section.partition(" ")
-    return bool(re.search(rf"(?<![\w]){num}\s*{letter}\s*§" if letter else rf"(?<![\w]){num}\s*§", text, re.I))
+    item = r"(?!\s*\d)" if whole else ""
+    return bool(re.search(rf"(?<![\w]){num}\s*{letter}\s*§+{item}" if letter else rf"(?<![\w]){num}\s*§+{item}", text, re.I))

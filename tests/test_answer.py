@@ -920,22 +920,16 @@ def test_which_section_is_answered_by_a_reference_in_a_sentence_on_the_topic():
     assert answerer._kind_on_topic(question, window(item), "section")
 
 
-def test_the_rerank_keeps_a_passage_that_names_the_section_asked_for():
-    from assistant.answer import ExtractiveAnswerer
-
-    answerer = answerer_knowing("assistans omvårdnad")
-    ranked = [(3.0, scored("e", "g", "Omvårdnad ingår (9 e § LSS).")), (2.0, scored("x", "g", "Tio insatser finns.")),
-              (0.5, scored("a", "g", "Assistans ges (9 a § LSS)."))]
-    # the section all that is asked: the passages naming it first
-    question = answerer.parse("Vad säger 9 a §?", [])
-    kept = ExtractiveAnswerer.keep_a_named_section(question, ranked, 2)
-    assert [sp.passage.passage_id for _, sp in kept] == ["a", "e"]
-    # the section among other words: the best passage naming it is kept, in the last place
-    question = answerer.parse("Vem får assistans enligt 9 a §?", [])
-    kept = ExtractiveAnswerer.keep_a_named_section(question, ranked, 2)
-    assert [sp.passage.passage_id for _, sp in kept] == ["e", "a"]
-    other = answerer.parse("Vad ingår i omvårdnad?", [])
-    assert ExtractiveAnswerer.keep_a_named_section(other, ranked, 2) == ranked[:2]
+def test_a_section_asked_alone_is_answered_by_a_quote_on_the_whole_section():
+    answerer = answerer_knowing("insatser korttidsvistelse tio")
+    item = window(scored("i6", "guidance", "Du bor en kort tid i ett korttidshem (9 § 6 LSS)."))
+    whole = window(scored("all", "guidance", "Det finns tio insatser i LSS (9 § LSS)."))
+    item.score, whole.score = 3.0, 1.0
+    question = answerer.parse("Vad står det i 9 § LSS?", [])
+    assert [w.scored.passage.passage_id for w in answerer.choose(question, [item, whole])][0] == "all"
+    # a question on one item keeps the best quote
+    other = answerer.parse("Vad är korttidsvistelse enligt 9 §?", [])
+    assert answerer.choose(other, [item, whole])[0] is item
 
 
 def test_an_action_asked_as_how_to_do_it_and_not_liking_an_insats_need_a_quote_that_speaks_of_them():

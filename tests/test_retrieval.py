@@ -133,3 +133,23 @@ def test_health_reports_ready(assistant, built_index_report):
     health = assistant.health()
     assert health["ready"] is True and health["store"] == "ok"
     assert health["passages"] == health["vectors"] == built_index_report.passages
+
+
+def test_bm25_finds_a_section_by_its_number_and_letter():
+    from assistant.index import LexicalIndex
+    from assistant.types import Passage
+
+    texts = {"28c": "Förvaltningsrätten beslutar om avgiften (28 c § LSS).", "28f": "Nämnden rapporterar till IVO (28 f § LSS).",
+             "age": "Barn som är 28 år eller 9 år.", "9e": "Omvårdnad ingår (9 e § LSS).", "19": "Avgift för bostad (19 § LSS).",
+             "9": "Det finns tio insatser (9 § LSS).", "sol": "Beslut enligt 4 kap. 1 § SoL."}
+    index = LexicalIndex.build([Passage(passage_id=k, doc_id=k, source=k, title="", text=t) for k, t in texts.items()])
+
+    def search(query: str) -> list[str]:
+        return [index.passages[i].passage_id for i, _ in index.search(query, 5)]
+
+    # the letter is part of the reference: "28 f §" is not "28 c §" or "28 år"
+    assert search("Vad är 28 f §?") == ["28f"]
+    assert search("Vad säger paragraf 9 e?") == ["9e"]
+    assert search("Vad står det i 9 § LSS?")[0] == "9"
+    # a chapter of another law is its own reference: "1 § SoL" is not 1 § LSS
+    assert search("4 kap. 1 § SoL")[0] == "sol" and "sol" not in search("Vad säger 1 §?")

@@ -8,7 +8,7 @@ import dataclasses
 
 import pytest
 
-from assistant.scoping import SECTION_PASSAGES_ADDED, Places, boost, in_scope, with_sections_named
+from assistant.scoping import Places, boost, in_scope
 from assistant.service import QuestionError, validate_kommun
 from assistant.types import Passage, ScoredPassage
 
@@ -71,23 +71,6 @@ def test_boost_is_small_and_only_for_the_named_place():
     out = boost(scored, {"Norberg"}, 0.06)
     assert [sp.passage.passage_id for sp in out][:3] == ["mjolby", "norberg", "hallsta"]  # passes one, not all
     assert boost(scored, set(), 0.03) == scored and boost(scored, {"Norberg"}, 0.0) == scored
-
-
-def test_a_section_asked_for_adds_passages_that_name_it_when_no_candidate_does():
-    # "Vad säger 9 a §?": the index has no token for "9 a", so neither retriever found the section
-    def p(pid, text, position=0):
-        return Passage(passage_id=pid, doc_id="g", source="g.md", title="g", text=text, position=position)
-
-    scored = [ScoredPassage(p("e", "Omvårdnad ingår (9 e § LSS)."), 0.2), ScoredPassage(p("list", "Tio insatser (9 § LSS)."), 0.1)]
-    corpus = [sp.passage for sp in scored] + [p(f"a{i}", f"Assistans, del {i} (9 a § LSS).", i) for i in range(5, 0, -1)]
-    out = with_sections_named(scored, ["9 a"], corpus)
-    assert out[:2] == scored  # the retrieved candidates keep their places
-    added = out[2:]
-    assert [sp.passage.passage_id for sp in added] == ["a1", "a2", "a3"][:SECTION_PASSAGES_ADDED]  # in the text's order
-    assert all(sp.score == 0.1 for sp in added)  # the lowest fused score: the answerer decides
-    # nothing is added when a candidate already names the section, or none is asked for
-    assert with_sections_named(scored, ["9"], corpus) == scored
-    assert with_sections_named(scored, [], corpus) == scored
 
 
 def test_validate_kommun():

@@ -189,6 +189,8 @@ def test_synonyms_are_symmetric_stems():
     ("Vad står det i 9 § LSS?", ["9"]),
     ("beslut enligt LSS 9§9", ["9"]),
     ("Vad innebär 4 kap. 1 § SoL?", []),  # a chapter of another law
+    ("Vad säger paragraf 9 a i LSS?", ["9 a"]),
+    ("Vad står i paragrafen 7?", ["7"]),
     ("Vad är en kontaktperson?", []),
 ])
 def test_sections_asked(question, sections):
@@ -201,3 +203,24 @@ def test_a_quote_names_a_section_by_its_reference_not_by_the_number_alone():
     assert not names_section("9", "(9 e § LSS)") and not names_section("9", "(19 § LSS)")
     assert names_section("28 f", "rapportera det (28 f § LSS)") and not names_section("28 f", "(28 c § LSS)")
     assert not names_section("12", "skolungdom över 12 år (9 § 7 LSS)")
+    assert names_section("9", "(9 § LSS)", whole=True) and names_section("9", "(1 och 9 §§ LSS)", whole=True)
+    assert not names_section("9", "(9 § 6 LSS)", whole=True)
+
+
+def test_god_man_is_one_term_and_not_the_word_god():
+    assert "godman" in content_stems("Vad gör en god man?")
+    assert content_stems("din gode man") == content_stems("gode män") == ["godman"]
+    # "goda levnadsvillkor" shares no token with the guardian any more
+    assert not set(content_stems("goda levnadsvillkor")) & set(content_stems("Vad gör en god man?"))
+
+
+@pytest.mark.parametrize(("text", "tokens"), [
+    ("Vad är 28 f §?", ["§28f"]),
+    ("(9 § 10 LSS)", ["§9", "10", "lss"]),  # the section and its item: the item stays a number
+    ("(1 och 9 §§ LSS)", ["1", "§9", "lss"]),
+    ("enl. 4 kap. 1 § SoL", ["kap4§1", "sol"]),
+    ("Vad säger paragraf 9 a?", ["säg", "§9a"]),
+    ("barn över 12 år", ["barn", "12", "år"]),
+])
+def test_a_section_reference_is_one_lexical_token(text, tokens):
+    assert lexical_tokens(text) == tokens
