@@ -164,6 +164,8 @@ FORM_REQUIRED = ("number", "date", "frequency", "cost", "section")
 # (Norberg's "Motsvarande rapporteringsskyldighet gäller även ...", the compound's exact match) does not answer.
 SECTION_KIND_ASKED_RE = re.compile(r"\b(vilken|vilka|vilket) (paragraf\w*|§|lagrum\w*)|\bvar i lagen\b|\bwhich section\b", re.I)
 KIND_PREFERRED = FORM_REQUIRED + ("where", "purpose")
+# "Vad betyder 9 § 10?" asks for one numbered item of a section, not the whole section
+SECTION_ITEM_ASKED_RE = re.compile(r"§\s*\d")
 # "Måste jag betala för daglig verksamhet?", "Kostar det något att ha en kontaktperson?": asked
 # whether something is paid for, a quote that speaks of no payment does not answer (it was
 # answered with what daglig verksamhet is). PAYMENT_ASKED_RE (from .wording) finds the question.
@@ -194,6 +196,17 @@ DECISION_TIME_ASKED_RE = re.compile(
     r"\b(?:inte|ej) (?:har |hade )?fått (?:ett |något |mitt |vårt |sitt )?beslut|\bhur lång tid tar det att få (?:ett )?beslut"
     r"|\bnär får (?:jag|man|vi) (?:ett |mitt |vårt )?beslut|\bhandläggningstid", re.I)
 DECISION_TIME_RE = re.compile(r"handlägg|utred|fatta\w* beslut|beslut fattas", re.I)
+# "Kan kommunen ändra mitt beslut?", "Kan beslutet ändras?": changing a decision is answered only by a quote on
+# reviewing or appealing one (they got Norberg's "genom en ändring i socialtjänstlagen ...", a change of the law).
+CHANGE_ASKED_RE = re.compile(r"\bändra[rst]?\b.*\bbeslut|\bbeslut\w*\b.*\bändra(?:s|t|d|de)?\b", re.I | re.S)
+CHANGE_RE = re.compile(r"ompröv\w*|överklag\w*|prövar? (?:\w+ )?(?:beslut\w* )?på nytt|titta på beslutet igen"
+                       r"|ändra\w* (?:ett |sitt |mitt |ditt )?beslut", re.I)
+# "Hur länge gäller ett LSS-beslut?", "Gäller mitt beslut för alltid?": how long a decision holds is answered
+# only by a quote on its validity, which no text has (they got 28 f §'s "inom tre månader", which is about
+# reporting a decision not carried out).
+VALIDITY_ASKED_RE = re.compile(r"(?=.*\bbeslut)(?:\bhur länge gäller\b|\bgäller\b.*\bför alltid\b|\bgiltig\w*|\btidsbegräns\w*)",
+                               re.I | re.S)
+VALIDITY_RE = re.compile(r"\bgiltig\w*|\btidsbegräns\w*|\bgäller (?:\w+ ){0,3}(?:tills|till och med|i \d+ (?:år|månader))", re.I)
 # (reason, asked in the question, what a quote must then speak of)
 TOPICS_A_QUOTE_MUST_SPEAK_OF = (
     ("payment_missing", PAYMENT_ASKED_RE, (PAYMENT_RE,)),
@@ -201,6 +214,8 @@ TOPICS_A_QUOTE_MUST_SPEAK_OF = (
     ("complaint_missing", COMPLAINT_ASKED_RE, (COMPLAINT_RE,)),
     ("coercion_missing", COERCION_ASKED_RE, (COERCION_RE,)),
     ("decision_time_missing", DECISION_TIME_ASKED_RE, (DECISION_TIME_RE,)),
+    ("change_missing", CHANGE_ASKED_RE, (CHANGE_RE,)),
+    ("validity_missing", VALIDITY_ASKED_RE, (VALIDITY_RE,)),
 )
 FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
 # "Måste jag betala för gruppbostad?": a home is the one insats the kommun may charge for (19 §, "avgifter för
@@ -237,8 +252,10 @@ FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
 ASKED_ACTION_RE = re.compile(_MODAL_START + r"(?:jag|vi)\s+(?:inte\s+)?(?P<verb>[a-zåäö]+)\b", re.I)
 # "Hur gör jag för att byta kontaktperson?": the same action asked as how to do it (it got Norberg's
 # "Bli kontaktperson" page).
-HOW_ACTION_RE = re.compile(r"^\s*hur (?:gör|ska|kan) (?:jag|vi) (?:göra )?för att (?P<verb>[a-zåäö]+)\b", re.I)
-EVERYDAY_VERBS = frozenset("få ha söka ansöka bo vara bli gå ta göra".split())
+# "Hur kontaktar jag IVO?" too (it got what IVO is): a verb in the present tense right after "hur".
+HOW_ACTION_RE = re.compile(r"^\s*hur (?:(?:gör|ska|kan) (?:jag|vi) (?:göra )?för att (?P<verb>[a-zåäö]+)\b"
+                           r"|(?P<present>[a-zåäö]+[aeo]r) (?:jag|vi|man)\b)", re.I)
+EVERYDAY_VERBS = frozenset("få ha söka ansöka bo vara bli gå ta göra gör får har söker ansöker bor går tar vet".split())
 # "Får jag behålla min kontaktperson om jag flyttar?": the om-clause is the condition the answer turns
 # on; a quote that speaks of none of its words does not answer it (it got MFD's "behålla kontaktpersoner").
 # An age ("om jag fyller 67", "om jag är 20 år") is answered by a quote on age ("riktåldern", "vuxen").
@@ -1114,12 +1131,20 @@ class ExtractiveAnswerer:
         if question.english or question.followup:
             return ""
         m = ASKED_ACTION_RE.search(question.text) or HOW_ACTION_RE.search(question.text)
-        if not m or m.group("verb").lower() in EVERYDAY_VERBS:
+        asked = m and (m.group("verb") or m.groupdict().get("present") or "").lower()
+        if not asked or asked in EVERYDAY_VERBS:
             return ""
-        verb = stem(m.group("verb").lower())
+        verb = stem(asked)
         if verb not in question.weights or verb in GENERIC_STEMS:
             return ""
-        return "" if self._match(verb, self._quotes_tokens(chosen)) else verb
+        return "" if self._verb_in(verb, self._quotes_tokens(chosen)) else verb
+
+    def _verb_in(self, verb: str, tokens: set[str]) -> bool:
+        """Whether a quote holds the verb asked about: in any form, as a synonym, or as the last part of a
+        compound ("klaga" in "överklaga"); not as the first part of a noun ("kontakta" is not in
+        "kontaktperson": "Hur kontaktar jag IVO?" got a Norberg sentence on kontaktpersoner)."""
+        return any(t == verb or self._fuzzy_equal(verb, t) or (len(verb) >= 4 and t.endswith(verb)) for t in tokens) \
+            or not synonyms().get(verb, frozenset()).isdisjoint(tokens)
 
     def age_group_unspoken(self, question: Question, chosen: list[Window]) -> bool:
         """For "Kan barn / Får äldre ...?": whether no quote speaks of age."""
@@ -1135,7 +1160,7 @@ class ExtractiveAnswerer:
         if not m:
             return False
         verb = stem(m.group("verb").lower())
-        return question.weights.get(verb, 0.0) >= CONDITION_MIN_WEIGHT and not self._match(verb, self._quotes_tokens(chosen))
+        return question.weights.get(verb, 0.0) >= CONDITION_MIN_WEIGHT and not self._verb_in(verb, self._quotes_tokens(chosen))
 
     def preference_unmet(self, question: Question, chosen: list[Window]) -> bool:
         """What a close quote is preferred for, never a reason to decline: the age group or the actor's verb asked about."""
@@ -1303,7 +1328,8 @@ class ExtractiveAnswerer:
             naming = [w for w in ranked[1:] if (only or w.score >= 0.5 * best.score) and not self.sections_missing(question, [w])]
             if naming:
                 best = naming[0]
-        if self.only_a_section_asked(question) and not self.names_whole_section(question, best):
+        if (self.only_a_section_asked(question) and not self.names_whole_section(question, best)
+                and not SECTION_ITEM_ASKED_RE.search(question.text)):
             # "Vad står det i 9 § LSS?" is answered by "Det finns tio insatser i LSS (9 § LSS)", not by one item's
             # sentence "(9 § 6 LSS)", whichever scores higher
             whole = [w for w in ranked if self.names_whole_section(question, w)]

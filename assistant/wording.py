@@ -84,6 +84,10 @@ REWRITES: tuple[Rewrite, ...] = (
     # "överklaga", nor for Försäkringskassan's decisions (assistansersättning), appealed under another law.
     Rewrite(_re(_REFUSAL), "Hur överklagar man ett beslut?", also=_re(_WHAT_NOW),
             unless=_re(r"överklag|försäkringskass|\bfk\b|ersättning")),
+    # "Hur får jag mitt beslut ändrat?": the member's way to have a decision changed is to appeal it (27 §);
+    # asked with "ändra" it found Norberg's "genom en ändring i socialtjänstlagen ...".
+    Rewrite(_re(r"\b(?:få|får|fick)\s+(?:(?:jag|vi|man|du)\s+)?(?:mitt |ett |vårt |sitt |hans |hennes )?(?:lss-)?beslut\w*\s+ändra[dt]\b"),
+            "Hur överklagar man ett beslut?", unless=_re(r"överklag|försäkringskass|\bfk\b|ersättning|kommunen (?:kan|får)")),
     # "Jag har fått ja men inget händer" asks what happens when a decision is not carried out: the texts
     # say "verkställ". The "inte" must come after the "ja": "inte har fått beslut" means no decision yet.
     Rewrite(_re(r"(?:\b(?:fått|fick|har) (?:ett )?(?:ja|beslut|beviljat)\b|\bbeviljat?s?\b)"

@@ -943,6 +943,17 @@ def test_an_action_asked_as_how_to_do_it_and_not_liking_an_insats_need_a_quote_t
     assert answerer.decline_reason(unhappy, [shortage]) == "complaint_missing"
 
 
+def test_how_i_do_something_needs_the_verb_and_not_a_noun_that_begins_with_it():
+    answerer = answerer_knowing("ivo kontakt kontaktperson kontaktpersoner rapporteras granskar överklaga domstol")
+    # "Hur kontaktar jag IVO?" got a Norberg sentence on kontaktpersoner ("kontakt" begins the noun)
+    norberg = window(scored("n1", "norberg", "Någon har valt att avstå kontaktperson, och det rapporteras till IVO.", kommun="Norberg"))
+    assert answerer.decline_reason(answerer.parse("Hur kontaktar jag IVO?", []), [norberg]) == "action_missing:kontak"
+    # the verb as the last part of a compound, and everyday verbs, are enough
+    appeal = window(scored("g1", "guidance", "Du kan överklaga beslutet till en domstol (27 § LSS)."))
+    assert not answerer.action_unanswered(answerer.parse("Hur klagar jag på beslutet?", []), [appeal])
+    assert not answerer.action_unanswered(answerer.parse("Hur söker jag kontaktperson?", []), [norberg])
+
+
 def test_who_does_something_prefers_a_close_quote_that_holds_the_verb():
     # "Vem ansöker om särskild avgift?" got 28 a § (a kommun is to pay it), not 28 c § (IVO applies)
     answerer = answerer_knowing("särskild avgift kommun betala förvaltningsrätten ansökan ivo prövas stöd ansvarar")
@@ -1030,6 +1041,29 @@ def test_the_time_to_decide_on_an_application_needs_a_quote_on_handling_it():
     # a decision granted and not carried out is another question
     granted = answerer.parse("Jag har fått beslut men inget händer, vad gör jag?", [])
     assert answerer.decline_reason(granted, [carrying_out]) != "decision_time_missing"
+
+
+def test_changing_a_decision_and_how_long_one_holds_need_a_quote_that_speaks_of_them():
+    answerer = answerer_knowing("kommun beslut ändring socialtjänstlagen överklaga domstol rapportera månader lss")
+    law_change = window(scored("n1", "norberg", "Kommunerna har genom en ändring i socialtjänstlagen skyldighet att rapportera beslut."))
+    appeal = window(scored("g1", "guidance", "Att överklaga betyder att man begär att en domstol prövar beslutet på nytt."))
+    reporting = window(scored("g2", "guidance", "Ett beslut som inte har verkställts inom tre månader ska rapporteras (28 f § LSS)."))
+    # "Kan kommunen ändra mitt beslut?" got a change of the law
+    for asked in ("Kan kommunen ändra mitt beslut?", "Kan beslutet ändras?"):
+        assert answerer.decline_reason(answerer.parse(asked, []), [law_change]) == "change_missing", asked
+        assert answerer.decline_reason(answerer.parse(asked, []), [appeal]) != "change_missing", asked
+    # "Hur länge gäller ett LSS-beslut?" got 28 f §'s "inom tre månader"; no text speaks of a decision's validity
+    for asked in ("Hur länge gäller ett LSS-beslut?", "Gäller mitt beslut för alltid?"):
+        assert answerer.decline_reason(answerer.parse(asked, []), [reporting]) == "validity_missing", asked
+    assert answerer.decline_reason(answerer.parse("Hur länge gäller planen?", []), [reporting]) != "validity_missing"
+
+
+def test_an_item_of_a_section_asked_for_is_not_answered_by_the_whole_section():
+    answerer = answerer_knowing("insatser daglig verksamhet tio")
+    item = window(scored("i10", "guidance", "10. Daglig verksamhet (9 § 10 LSS)."))
+    whole = window(scored("all", "guidance", "Det finns tio insatser i LSS (9 § LSS)."))
+    item.score, whole.score = 3.0, 1.0
+    assert answerer.choose(answerer.parse("Vad betyder 9 § 10?", []), [item, whole])[0] is item
 
 
 def test_why_it_went_so_in_the_members_own_case_is_declined_with_guidance():

@@ -23,6 +23,15 @@ def test_a_refusal_is_asked_as_how_to_appeal_and_who_is_covered_as_who_belongs_t
     assert as_the_texts_ask_it("Omfattas personer med autism av LSS?") == "Omfattas personer med autism av LSS?"
 
 
+def test_having_ones_decision_changed_is_asked_as_how_to_appeal():
+    # "Hur får jag mitt beslut ändrat?" found Norberg's "genom en ändring i socialtjänstlagen ..."
+    for asked in ("Hur får jag mitt beslut ändrat?", "Kan jag få beslutet ändrat?", "Hur kan jag få mitt LSS-beslut ändrat?"):
+        assert as_the_texts_ask_it(asked) == "Hur överklagar man ett beslut?", asked
+    # the kommun changing it, and Försäkringskassan's decisions, keep their words
+    for asked in ("Kan kommunen ändra mitt beslut?", "Hur får jag Försäkringskassans beslut ändrat?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+
+
 def test_a_decision_not_carried_out_and_who_checks_the_kommun_are_asked_as_the_texts_put_them():
     # "fått ja men ..." got 28 a §'s "gynnande beslut" lines or was declined: the texts say "verkställ"
     for asked in ("jag har fått ja men får inte mitt stöd vad händer", "Jag har fått ja men inget händer, vad gör jag?",
@@ -118,6 +127,6 @@ def test_the_first_row_that_applies_wins_and_every_row_is_reached():
                   "min mamma vill att jag ska bo i gruppbostad men jag vill inte",
                   "Vem kollar att kommunen gör rätt?", "Måste jag gå på daglig verksamhet?",
                   "Vem bestämmer vad jag ska göra på daglig verksamhet?", "Vem beslutar om gruppbostad?",
-                  "Får man betalt på daglig verksamhet?", "Hur anmäler jag kommunen till IVO?"):
+                  "Får man betalt på daglig verksamhet?", "Hur anmäler jag kommunen till IVO?", "Hur får jag mitt beslut ändrat?"):
         first[asked] = next(i for i, rewrite in enumerate(REWRITES) if rewrite.apply(asked) is not None)
     assert sorted(first.values()) == list(range(len(REWRITES)))
