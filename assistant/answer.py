@@ -249,7 +249,11 @@ FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
 # is asked about. Everyday verbs ("få", "ha", "söka") say little; any other must be in a quote.
 # Only the member's own action: "Måste man redovisa ...?" (q009) is answered by "rapportera", and "Kan man
 # tillhöra personkretsen ...?" (q153) by the group's description.
-ASKED_ACTION_RE = re.compile(_MODAL_START + r"(?:jag|vi)\s+(?:inte\s+)?(?P<verb>[a-zåäö]+)\b", re.I)
+# The kommun's or nämnd's action too: "Ska kommunen informera om LSS?" got 28 f §'s reporting.
+ASKED_ACTION_RE = re.compile(_MODAL_START + r"(?:jag|vi|kommunen|nämnden|regionen)\s+(?:inte\s+)?(?P<verb>[a-zåäö]+)\b", re.I)
+# "Ska beslut om bostad med särskild service rapporteras?": a passive verb at the end is what is asked
+# (it got what a bostad med särskild service is).
+PASSIVE_ACTION_RE = re.compile(_MODAL_START + r".*\b(?P<verb>[a-zåäö]{4,}as)\s*[?.!]*\s*$", re.I | re.S)
 # "Hur gör jag för att byta kontaktperson?": the same action asked as how to do it (it got Norberg's
 # "Bli kontaktperson" page).
 # "Hur kontaktar jag IVO?" too (it got what IVO is): a verb in the present tense right after "hur".
@@ -1130,7 +1134,7 @@ class ExtractiveAnswerer:
         ``unmentioned_conditions`` let it through."""
         if question.english or question.followup:
             return ""
-        m = ASKED_ACTION_RE.search(question.text) or HOW_ACTION_RE.search(question.text)
+        m = ASKED_ACTION_RE.search(question.text) or HOW_ACTION_RE.search(question.text) or PASSIVE_ACTION_RE.search(question.text)
         asked = m and (m.group("verb") or m.groupdict().get("present") or "").lower()
         if not asked or asked in EVERYDAY_VERBS:
             return ""

@@ -943,6 +943,18 @@ def test_an_action_asked_as_how_to_do_it_and_not_liking_an_insats_need_a_quote_t
     assert answerer.decline_reason(unhappy, [shortage]) == "complaint_missing"
 
 
+def test_the_kommuns_action_and_a_passive_verb_asked_about_need_a_quote_that_holds_the_verb():
+    answerer = answerer_knowing("kommun rapportera ivo beslut bostad särskild service vuxna insatser lss information informera")
+    reporting = window(scored("g1", "guidance", "Kommunen ska rapportera beslut som inte verkställts till IVO (28 f § LSS)."))
+    home = window(scored("g2", "guidance", "Du som är vuxen kan söka en bostad med särskild service (9 § 9 LSS)."))
+    # "Ska kommunen informera om LSS?" got 28 f §'s reporting
+    assert answerer.decline_reason(answerer.parse("Ska kommunen informera om LSS?", []), [reporting]) == "action_missing:informer"
+    assert not answerer.action_unanswered(answerer.parse("Måste kommunen rapportera beslut?", []), [reporting])
+    # "Ska beslut om bostad med särskild service rapporteras?" got what such a home is
+    passive = answerer.parse("Ska beslut om bostad med särskild service rapporteras?", [])
+    assert answerer.action_unanswered(passive, [home]) == "rapporter" and not answerer.action_unanswered(passive, [reporting])
+
+
 def test_how_i_do_something_needs_the_verb_and_not_a_noun_that_begins_with_it():
     answerer = answerer_knowing("ivo kontakt kontaktperson kontaktpersoner rapporteras granskar överklaga domstol")
     # "Hur kontaktar jag IVO?" got a Norberg sentence on kontaktpersoner ("kontakt" begins the noun)
