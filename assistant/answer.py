@@ -1032,7 +1032,9 @@ class ExtractiveAnswerer:
         if question.qtype in FORM_REQUIRED and not any(w.type_ok for w in chosen):
             return "answer_type_missing"
         counted = self.counted_noun(question)
-        if counted and not any(self._counted_in(counted, w.quote) for w in chosen):
+        if counted and not self._counted_in(counted, best.quote):
+            # the first quote is the answer: "Hur många dygn korttids kan man få?" got korttidstillsyn "över 12 år",
+            # and a second quote on a Mjölby "dygnsrytm" does not make it one
             return "counted_thing_missing:" + counted
         if not question.followup and not question.english:
             for reason, asked, spoken in TOPICS_A_QUOTE_MUST_SPEAK_OF:

@@ -721,8 +721,10 @@ def test_an_amount_from_another_document_than_the_quote_naming_the_subject_is_de
     hours = window(scored("m1", "mjolby", "Arbetstiden omfattar endast några få timmar i veckan."))
     asked = answerer.parse("Hur många timmar ledsagarservice kan man få?", [])
     item.type_ok, hours.type_ok = False, True
-    # the item names the subject and Mjölby's sentence has the amount, but they are two documents
-    assert answerer.decline_reason(asked, [item, hours]).startswith("key_term_missing")
+    # the item names the subject and Mjölby's sentence has the amount, but they are two documents (with the
+    # item first, the thing counted, "timmar", is missing from the first quote, a decline of its own)
+    assert answerer.decline_reason(asked, [hours, item]).startswith("key_term_missing")
+    assert answerer.decline_reason(asked, [item, hours]) == "counted_thing_missing:timm"
     same_doc = window(scored("g2", "guidance", "Ledsagarservice kan ges några timmar i veckan."))
     same_doc.type_ok = True
     assert not answerer.decline_reason(asked, [item, same_doc]).startswith("key_term_missing")
@@ -953,6 +955,17 @@ def test_the_kommuns_action_and_a_passive_verb_asked_about_need_a_quote_that_hol
     # "Ska beslut om bostad med särskild service rapporteras?" got what such a home is
     passive = answerer.parse("Ska beslut om bostad med särskild service rapporteras?", [])
     assert answerer.action_unanswered(passive, [home]) == "rapporter" and not answerer.action_unanswered(passive, [reporting])
+
+
+def test_the_thing_counted_must_be_in_the_first_quote():
+    answerer = answerer_knowing("korttidstillsyn skolungdomar år dygnsrytm mjölby korttidsvistelse dygn kort")
+    item = window(scored("g1", "guidance", "Korttidstillsyn för skolungdomar som är över 12 år (9 § 7 LSS)."))
+    rhythm = window(scored("m1", "mjolby", "Många har en rubbad dygnsrytm.", kommun="Mjölby"))
+    question = answerer.parse("Hur många dygn korttids kan man få?", [])
+    # "Hur många dygn korttids kan man få?" got the age in 9 § 7 with a Mjölby "dygnsrytm" as the second quote
+    assert answerer.decline_reason(question, [item, rhythm]) == "counted_thing_missing:dygn"
+    stay = window(scored("g2", "guidance", "Man kan få korttidsvistelse några dygn i månaden."))
+    assert answerer.decline_reason(question, [stay]) != "counted_thing_missing:dygn"
 
 
 def test_how_i_do_something_needs_the_verb_and_not_a_noun_that_begins_with_it():
