@@ -204,7 +204,7 @@ CHANGE_RE = re.compile(r"ompröv\w*|överklag\w*|prövar? (?:\w+ )?(?:beslut\w* 
 # "Hur länge gäller ett LSS-beslut?", "Gäller mitt beslut för alltid?": how long a decision holds is answered
 # only by a quote on its validity, which no text has (they got 28 f §'s "inom tre månader", which is about
 # reporting a decision not carried out).
-VALIDITY_ASKED_RE = re.compile(r"(?=.*\bbeslut)(?:\bhur länge gäller\b|\bgäller\b.*\bför alltid\b|\bgiltig\w*|\btidsbegräns\w*)",
+VALIDITY_ASKED_RE = re.compile(r"^(?=.*\bbeslut).*?(?:\bhur länge gäller\b|\bgäller\b.*\bför alltid\b|\bgiltig\w*|\btidsbegräns\w*)",
                                re.I | re.S)
 VALIDITY_RE = re.compile(r"\bgiltig\w*|\btidsbegräns\w*|\bgäller (?:\w+ ){0,3}(?:tills|till och med|i \d+ (?:år|månader))", re.I)
 # (reason, asked in the question, what a quote must then speak of)
@@ -247,9 +247,9 @@ PERMISSION_ASKED_RE = re.compile(
 FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
 # "Kan jag klaga på min gruppbostad?", "Får jag välja min assistent?": the verb after the modal is what
 # is asked about. Everyday verbs ("få", "ha", "söka") say little; any other must be in a quote.
-# Only the member's own action: "Måste man redovisa ...?" (q009) is answered by "rapportera", and "Kan man
+# The member's own action, or the kommun's, nämnd's or region's ("Ska kommunen informera om LSS?" got 28 f §'s
+# reporting); not "man": "Måste man redovisa ...?" (q009) is answered by "rapportera", and "Kan man
 # tillhöra personkretsen ...?" (q153) by the group's description.
-# The kommun's or nämnd's action too: "Ska kommunen informera om LSS?" got 28 f §'s reporting.
 ASKED_ACTION_RE = re.compile(_MODAL_START + r"(?:jag|vi|kommunen|nämnden|regionen)\s+(?:inte\s+)?(?P<verb>[a-zåäö]+)\b", re.I)
 # "Ska beslut om bostad med särskild service rapporteras?": a passive verb at the end is what is asked
 # (it got what a bostad med särskild service is).

@@ -1078,7 +1078,7 @@ def test_changing_a_decision_and_how_long_one_holds_need_a_quote_that_speaks_of_
         assert answerer.decline_reason(answerer.parse(asked, []), [law_change]) == "change_missing", asked
         assert answerer.decline_reason(answerer.parse(asked, []), [appeal]) != "change_missing", asked
     # "Hur länge gäller ett LSS-beslut?" got 28 f §'s "inom tre månader"; no text speaks of a decision's validity
-    for asked in ("Hur länge gäller ett LSS-beslut?", "Gäller mitt beslut för alltid?"):
+    for asked in ("Hur länge gäller ett LSS-beslut?", "Gäller mitt beslut för alltid?", "Mitt beslut, hur länge gäller det?"):
         assert answerer.decline_reason(answerer.parse(asked, []), [reporting]) == "validity_missing", asked
     assert answerer.decline_reason(answerer.parse("Hur länge gäller planen?", []), [reporting]) != "validity_missing"
 
