@@ -718,9 +718,10 @@ class ExtractiveAnswerer:
             i += 1
         return a[i + 1 :] == b[i + 1 :] or a[i + 1 :] == b[i:] or a[i:] == b[i + 1 :]
 
-    def _match(self, q: str, tokens: set[str]) -> float:
+    def _match(self, q: str, tokens: set[str], last_part: bool = False) -> float:
         """1 for an exact stem, 0.8 for a typo or another inflection, 0.7 for a compound part or
-        a synonym, else 0."""
+        a synonym, else 0. With ``last_part`` a compound counts only when it ends with ``q``: a verb
+        asked about is in "överklaga" ("klaga") but not in "kontaktperson" ("kontakta")."""
         if q in tokens:
             return 1.0
         # The best match over all tokens, never the first one found: a set's order changes with
@@ -730,7 +731,7 @@ class ExtractiveAnswerer:
         for t in tokens:
             if self._fuzzy_equal(q, t):
                 return 0.8
-            if len(q) >= 4 and len(t) > len(q) and q in t and t not in OWN_NAME_STEMS:
+            if len(q) >= 4 and len(t) > len(q) and (t.endswith(q) if last_part else q in t and t not in OWN_NAME_STEMS):
                 best = 0.7  # "kontakt" in "kontaktperson"; never the reverse: a compound is more specific
         if best:
             return best
@@ -1143,14 +1144,8 @@ class ExtractiveAnswerer:
         verb = stem(asked)
         if verb not in question.weights or verb in GENERIC_STEMS:
             return ""
-        return "" if self._verb_in(verb, self._quotes_tokens(chosen)) else verb
-
-    def _verb_in(self, verb: str, tokens: set[str]) -> bool:
-        """Whether a quote holds the verb asked about: in any form, as a synonym, or as the last part of a
-        compound ("klaga" in "överklaga"); not as the first part of a noun ("kontakta" is not in
-        "kontaktperson": "Hur kontaktar jag IVO?" got a Norberg sentence on kontaktpersoner)."""
-        return any(t == verb or self._fuzzy_equal(verb, t) or (len(verb) >= 4 and t.endswith(verb)) for t in tokens) \
-            or not synonyms().get(verb, frozenset()).isdisjoint(tokens)
+        # the verb as the last part of a compound only: "Hur kontaktar jag IVO?" got a Norberg sentence on kontaktpersoner
+        return "" if self._match(verb, self._quotes_tokens(chosen), last_part=True) else verb
 
     def age_group_unspoken(self, question: Question, chosen: list[Window]) -> bool:
         """For "Kan barn / Får äldre ...?": whether no quote speaks of age."""
@@ -1166,7 +1161,8 @@ class ExtractiveAnswerer:
         if not m:
             return False
         verb = stem(m.group("verb").lower())
-        return question.weights.get(verb, 0.0) >= CONDITION_MIN_WEIGHT and not self._verb_in(verb, self._quotes_tokens(chosen))
+        return (question.weights.get(verb, 0.0) >= CONDITION_MIN_WEIGHT
+                and not self._match(verb, self._quotes_tokens(chosen), last_part=True))
 
     def preference_unmet(self, question: Question, chosen: list[Window]) -> bool:
         """What a close quote is preferred for, never a reason to decline: the age group or the actor's verb asked about."""
@@ -1327,15 +1323,14 @@ class ExtractiveAnswerer:
             complete = [w for w in ranked[1:] if w.score >= 0.5 * best.score and not self.anchors_missing(question, [w])]
             if complete and len(question.anchors) == 1:
                 best = complete[0]
+        only_section = self.only_a_section_asked(question)
         if self.sections_missing(question, [best]):
             # "Vad är 28 f §?" got 28 c § (the number alone matched): a close quote naming the section beats it;
             # when the section is all that is asked ("Vad säger 9 a §?"), any quote naming it does.
-            only = self.only_a_section_asked(question)
-            naming = [w for w in ranked[1:] if (only or w.score >= 0.5 * best.score) and not self.sections_missing(question, [w])]
+            naming = [w for w in ranked[1:] if (only_section or w.score >= 0.5 * best.score) and not self.sections_missing(question, [w])]
             if naming:
                 best = naming[0]
-        if (self.only_a_section_asked(question) and not self.names_whole_section(question, best)
-                and not SECTION_ITEM_ASKED_RE.search(question.text)):
+        if only_section and not self.names_whole_section(question, best) and not SECTION_ITEM_ASKED_RE.search(question.text):
             # "Vad står det i 9 § LSS?" is answered by "Det finns tio insatser i LSS (9 § LSS)", not by one item's
             # sentence "(9 § 6 LSS)", whichever scores higher
             whole = [w for w in ranked if self.names_whole_section(question, w)]

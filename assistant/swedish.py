@@ -278,4 +278,4 @@ def names_section(section: str, text: str, whole: bool = False) -> bool:
     numbered items ("9 § LSS", not "9 § 6 LSS")."""
     num, _, letter = section.partition(" ")
     item = r"(?!\s*\d)" if whole else ""
-    return bool(re.search(rf"(?<![\w]){num}\s*{letter}\s*§+{item}" if letter else rf"(?<![\w]){num}\s*§+{item}", text, re.I))
+    return bool(re.search(rf"(?<![\w]){num}\s*{letter}\s*§+{item}", text, re.I))  # no letter: "9\s*\s*§"
