@@ -39,6 +39,7 @@ from .swedish import (
     sentences_of,
     stem,
     synonyms,
+    with_chat_spellings,
     with_swedish_letters,
     words,
 )
@@ -87,11 +88,39 @@ GREETING_TEXT = (
     "Fråga till exempel: \"Vad är en kontaktperson?\" eller \"Hur söker man LSS?\""
 )
 THANKS_TEXT = "Varsågod! Fråga gärna igen om du undrar något mer om LSS."
+# "Vad kan du hjälpa mig med?", "Vem är du?", "Är du en människa?": a question about the assistant itself,
+# often the first one in a chat window (they got 9 a §'s "hjälp med grundläggande behov" and 9 § 1's
+# "människor med ... funktionshinder"). The whole question must be such a question: "Vad kan du berätta om
+# daglig verksamhet?" and "Vad vet du om LSS?" are looked up. "What can you do?" arrives as "Vad kan du gör?"
+# (the English glossary's wording).
+ABOUT_ASSISTANT_RE = re.compile(
+    r"^\s*(?:(?:och|men|hej|hallå)[,!]?\s+)?(?:"
+    r"vem är du|vad är du(?: för (?:något|en))?|vad heter du|hur fungerar du|vad vet du"
+    r"|är du (?:en |ett )?(?:människa|riktig människa|person|robot|dator|datorprogram|program|bot|chattbot|chatbot|ai)"
+    r"|vad kan du(?: hjälpa (?:mig|oss|till)(?: med)?| svara på| göra| gör| berätta(?: om)?)?"
+    r"|vad kan jag fråga(?: dig)?(?: om)?|vad kan man fråga(?: dig)?(?: om)?"
+    r"|var kommer (?:dina |de |dom )?svar(?:en)? ifrån|vilka källor (?:har|använder) du|kan jag lita på (?:dig|svaren|dina svar)"
+    r"|who are you|what are you|what can you do|what can you help (?:me )?with|are you (?:a )?(?:human|robot|bot|person|real person)"
+    r")\s*[?.!]*\s*$", re.I)
+ABOUT_ASSISTANT_TEXT = (
+    "Jag är LSS-assistenten, ett datorprogram och ingen människa. Jag svarar på frågor om LSS med meningar ur "
+    "mina källor och visar alltid var svaret kommer ifrån. Jag kan inte se ditt ärende och ersätter inte "
+    "kommunens beslut. Fråga till exempel: \"Vad är en kontaktperson?\" eller \"Hur söker man LSS?\""
+)
+EASY_READ_ABOUT_ASSISTANT = (
+    "Jag är LSS-assistenten.\n"
+    "Jag är ett datorprogram, inte en människa.\n"
+    "Jag svarar på frågor om LSS.\n"
+    "Jag visar var svaret kommer ifrån.\n"
+    "Fråga till exempel: Vad är en kontaktperson?"
+)
 # "Vem kan jag prata med?", "Vem kan hjälpa mig?": whom to turn to, with no topic (they got 9 a §'s "prata med
-# andra" and Mjölby minutes on Försäkringskassan)
+# andra" and Mjölby minutes on Försäkringskassan); "Vem är min handläggare?" (it got a Hallstahammar sentence
+# on "handläggare LSS": no text knows one member's officer)
 CONTACT_ONLY_RE = re.compile(
     r"^\s*(?:vem|vilka|vart|var|till vem) (?:kan|ska|bör|får) (?:jag|man|vi) (?:prata med|tala med|ringa|ringa till|fråga"
-    r"|kontakta|vända (?:mig|oss|sig)(?: till)?)\s*[?.!]*\s*$|^\s*vem kan hjälpa (?:mig|oss)\s*[?.!]*\s*$", re.I)
+    r"|kontakta|vända (?:mig|oss|sig)(?: till)?)\s*[?.!]*\s*$|^\s*vem kan hjälpa (?:mig|oss)\s*[?.!]*\s*$"
+    r"|^\s*vem är (?:min|vår|mitt barns|min sons|min dotters) (?:lss-|bistånds)?handläggare\s*[?.!]*\s*$", re.I)
 CONTACT_TEXT = (
     "Skriv gärna vad du undrar över, så letar jag i mina källor, till exempel: \"Hur söker man LSS?\". "
     "Om det gäller ditt eget ärende kan du fråga LSS-handläggaren i din kommun, eller din förening."
@@ -115,6 +144,7 @@ GUIDANCE_FOR = {
     "thanks": (THANKS_TEXT, THANKS_TEXT),
     "own_case": (OWN_CASE_TEXT, EASY_READ_OWN_CASE),
     "contact": (CONTACT_TEXT, EASY_READ_CONTACT),
+    "about_assistant": (ABOUT_ASSISTANT_TEXT, EASY_READ_ABOUT_ASSISTANT),
 }
 
 INJECTION_PATTERNS = [
@@ -405,6 +435,8 @@ def question_type(text: str) -> str:
         if ws and ws[0] in ("och", "men", "and", "but", "så"):
             ws = ws[1:]
         kind = _question_type_of(" " + with_swedish_letters(" ".join(ws[:3])) + " ")
+        if kind == "number" and PAY_ASKED_RE.search(span.text):
+            kind = "cost"
         if kind != "what":
             return kind
     if PURPOSE_ASKED_RE.search(text):
@@ -429,6 +461,12 @@ def defined_term(text: str) -> str:
     return " ".join(term)
 
 
+# "Hur mycket tjänar en kontaktperson?", "Hur mycket får en personlig assistent i lön?": an amount of money
+# is asked for, which only a sum in kronor answers (they got Norberg's "1 juli 2006" and 9 a §'s "ett
+# begränsat antal personer").
+PAY_ASKED_RE = re.compile(r"\b(tjänar|tjäna|betalar|betalas|lön|lönen|arvode|arvodet|betalt)\b", re.I)
+
+
 def _question_type_of(t: str) -> str:
     if re.search(r"\b(vad kostar|hur mycket kostar|hur dyr|what does .* cost|how much does)\b", t):
         return "cost"
@@ -447,6 +485,18 @@ def _question_type_of(t: str) -> str:
     if re.search(r"^ (var|where) ", t):
         return "where"
     return "what"
+
+
+# How many words may come before the term a "Vad är X?" asks about in a sentence that speaks of it as
+# its subject ("3. Ledsagarservice", "Att ta ett uppdrag som kontaktperson handlar om ...").
+TERM_LEAD_WORDS = 5
+# A sentence that names what something is called ("Ett beslut där du får ja kallas ett gynnande beslut").
+# ... or explains it by examples: "grundläggande behov, till exempel andning, ...", or "... grundläggande behov
+# (9 a § LSS). Det kan till exempel vara att andas, äta, ..."
+EXAMPLES_RE = re.compile(r",? \(?(?:till exempel|t\.ex\.|såsom|alltså) \w", re.I)
+TERM_WORD_RE = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+")
+EXAMPLES_NEXT_RE = re.compile(r"\s*(?:det|detta|de) (?:kan (?:till exempel )?vara|är till exempel|betyder|innebär)\b", re.I)
+NAMING_RE = re.compile(r"\b(kallas|kallad|kallade|benämns|avses|menas|betyder|innebär)\b", re.I)
 
 
 def defines(term: str, text: str) -> bool:
@@ -602,7 +652,7 @@ class ExtractiveAnswerer:
     # -- question ------------------------------------------------------------------
     def parse(self, raw: str, history: list[dict]) -> Question:
         text, injected = strip_injection(normalize(raw).strip())
-        text = self.join_split_compounds(text)
+        text = self.join_split_compounds(with_chat_spellings(text))
         english = is_english(text)
         if english and (swedish := as_swedish(text, lambda w: stem(w) in self.idf)):
             # Every word known: answered like a Swedish question, with the lexical rules that need Swedish words.
@@ -995,12 +1045,14 @@ class ExtractiveAnswerer:
     @staticmethod
     def question_only_reason(question: Question) -> str:
         """Why a question gets guidance instead of a quote, from its own words: a greeting or thanks,
-        nothing asked ("hjälp", "Hur ofta?"), whom to turn to with no topic, only an instruction, or
+        a question about the assistant itself, nothing asked ("hjälp", "Hur ofta?"), whom to turn to with no topic, only an instruction, or
         why it went so in the member's own case. "" for a question to look up."""
         if GREETING_RE.match(question.text):
             return "greeting"
         if THANKS_RE.match(question.text):
             return "thanks"
+        if not question.followup and ABOUT_ASSISTANT_RE.match(question.text):
+            return "about_assistant"
         if not question.followup and words(question.text) and set(words(question.text)) <= ASKS_NOTHING:
             return "vague"
         if not question.followup and CONTACT_ONLY_RE.match(question.text):
@@ -1037,6 +1089,8 @@ class ExtractiveAnswerer:
             # the first quote is the answer: "Hur många dygn korttids kan man få?" got korttidstillsyn "över 12 år",
             # and a second quote on a Mjölby "dygnsrytm" does not make it one
             return "counted_thing_missing:" + counted
+        if question.qtype == "definition" and not question.followup and not question.english and not self.term_explained(question, best):
+            return "definition_missing"
         if not question.followup and not question.english:
             for reason, asked, spoken in TOPICS_A_QUOTE_MUST_SPEAK_OF:
                 if asked.search(question.text) and not any(r.search(w.quote) for w in chosen for r in spoken):
@@ -1084,6 +1138,41 @@ class ExtractiveAnswerer:
             if low and not self.payment_rule_answers(question, chosen):
                 return "low_coverage"
         return ""
+
+    def term_explained(self, question: Question, best: Window) -> bool:
+        """Does the first quote speak of the term a "Vad är X?" asks about as its subject: X among the
+        first words of one of its sentences ("3. Ledsagarservice (9 § 3 LSS).", "Daglig verksamhet är
+        för dig som ..."), or named by it ("... kallas ett gynnande beslut")? "Vad är en brukare?" got
+        "2021-05-16 är det två brukare på vuxensidan som ...", which uses the word and says nothing of
+        what it is. Only the term's words the texts know count (a typo is left to the other rules), and
+        a section asked for ("Vad är 28 f §?") is no term. Only a question asked so in Swedish: an English
+        one reaches here in the glossary's words ("What is the purpose of ...?" as "Vad är syfte ...")."""
+        term = defined_term(with_chat_spellings(question.raw))
+        wanted = [s for s in content_stems(term.replace("-", " ")) if s in self.idf]
+        if not wanted or sections_asked(question.text) or defines(term, best.quote):
+            return True
+        spans = sentences_of(best.quote)
+        for n, span in enumerate(spans):
+            ws = words(span.text.replace("-", " "))
+            lead = {stem(w) for w in ws[: len(wanted) + TERM_LEAD_WORDS]}
+            if all(self._term_word_in(s, lead) for s in wanted):
+                return True
+            named = all(self._term_word_in(s, {stem(w) for w in ws}) for s in wanted)
+            following = spans[n + 1].text if n + 1 < len(spans) else ""
+            if named and (NAMING_RE.search(span.text) or EXAMPLES_NEXT_RE.match(following) or self._examples_follow(wanted, span.text)):
+                return True
+        return False
+
+    def _examples_follow(self, wanted: list[str], text: str) -> bool:
+        """Examples right after the term: "grundläggande behov, till exempel andning"; not a sentence
+        where the term is itself an example ("till exempel i ett korttidshem eller hos en stödfamilj")."""
+        ends = [m.end() for m in TERM_WORD_RE.finditer(text) if self._term_word_in(wanted[-1], {stem(m.group(0).lower())})]
+        return any(EXAMPLES_RE.match(text, end) for end in ends)
+
+    def _term_word_in(self, s: str, stems: set[str]) -> bool:
+        """A word of the asked term among ``stems``: as for coverage, or as a longer form of it
+        ("verkställighet" is spoken of by "Verkställa betyder ...")."""
+        return self._match(s, stems) > 0 or any(len(t) >= 6 and s.startswith(t) for t in stems)
 
     @staticmethod
     def only_generic_asked(question: Question) -> bool:

@@ -52,6 +52,19 @@ def with_swedish_letters(text: str) -> str:
     -> "hur många"), for the patterns that recognise the kind of question."""
     return _ASCII_SPELLING_RE.sub(lambda m: ASCII_SPELLINGS[m.group(1)], text.lower())
 
+# "va e en kontaktperson", "vem e min handläggare": the chat spellings of "vad" and "är" at the start of a
+# question ("va e lss" was declined, "va e en kontaktperson" got Norberg's matching). Only there, where
+# "e" cannot be a section's letter ("9 e §").
+_CHAT_VAD_RE = re.compile(r"^(\s*)(va)\b(?![-:])", re.I)
+_CHAT_AR_RE = re.compile(r"^(\s*(?:vad|vem|vilka|vilken|vilket|hur|var|vart|när|varför)\s+)e\b(?![-:])", re.I)
+
+
+def with_chat_spellings(text: str) -> str:
+    """``text`` with a question's first words as chat spells them written out: "va e LSS" -> "vad är LSS"."""
+    text = _CHAT_VAD_RE.sub(lambda m: m.group(1) + m.group(2) + "d", text)
+    return _CHAT_AR_RE.sub(lambda m: m.group(1) + "är", text)
+
+
 QUESTION_WORDS = frozenset(
     "vad vem vilka vilken vilket hur när varför var vart how what who which when why where".split()
 )

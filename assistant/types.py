@@ -103,10 +103,10 @@ class Citation:
         }
 
 
-# Why a reply is guidance rather than a lookup: the question alone says it (a greeting or thanks, an
-# attack, an empty or topic-less question, whom to turn to with no topic, why it went so in one
-# member's own case). Such a reply tells nothing about what the sources cover.
-GUIDANCE_REASONS = frozenset({"injection", "empty", "vague", "greeting", "thanks", "own_case", "contact"})
+# Why a reply is guidance rather than a lookup: the question alone says it (a greeting or thanks, a
+# question about the assistant itself, an attack, an empty or topic-less question, whom to turn to with
+# no topic, why it went so in one member's own case). Such a reply tells nothing about what the sources cover.
+GUIDANCE_REASONS = frozenset({"injection", "empty", "vague", "greeting", "thanks", "about_assistant", "own_case", "contact"})
 
 
 @dataclass

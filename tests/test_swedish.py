@@ -224,3 +224,15 @@ def test_god_man_is_one_term_and_not_the_word_god():
 ])
 def test_a_section_reference_is_one_lexical_token(text, tokens):
     assert lexical_tokens(text) == tokens
+
+
+def test_chat_spellings_of_a_questions_first_words_are_written_out():
+    from assistant.swedish import with_chat_spellings
+
+    assert with_chat_spellings("va e lss") == "vad är lss"
+    assert with_chat_spellings("Va e en kontaktperson?") == "Vad är en kontaktperson?"
+    assert with_chat_spellings("hur e det med assistans") == "hur är det med assistans"
+    # only at the start: "e" is also a section's letter, "va" and "e" nothing else there
+    assert with_chat_spellings("Vad säger 9 e §?") == "Vad säger 9 e §?"
+    assert with_chat_spellings("Vad är LSS?") == "Vad är LSS?"
+    assert with_chat_spellings("Kan jag få e-tjänst?") == "Kan jag få e-tjänst?"
