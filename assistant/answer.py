@@ -212,9 +212,13 @@ KEEPING_RE = re.compile(r"\b(fortsätt\w*|behåll\w*|kvar|omfattar tiden efter|�
 # "Vart vänder jag mig om jag inte är nöjd med min assistans?", "Kan jag klaga på min gruppbostad?": a
 # complaint is answered only by a quote on complaining, appealing or supervision (they got 9 b § on
 # assistance after the riktålder, and what a gruppbostad is).
+# Being treated badly is a complaint too ("Jag blir illa behandlad på gruppbostaden", "Vad gör jag om
+# personalen är dum mot mig?" got what a gruppbostad is and a Mjölby minute). "tillsyn" counts as IVO's
+# supervision, not as a resident's need of it ("stort behov av tillsyn och omvårdnad").
 COMPLAINT_ASKED_RE = re.compile(r"\bklaga[rd]?\b|\bklagomål\w*|\b(?:inte|ej) (?:är |vara )?nöjd\b|\bmissnöjd\w*"
-                                r"|\b(?:inte|ej) trivs\b|\btrivs (?:inte|ej)\b", re.I)
-COMPLAINT_RE = re.compile(r"klag|nöjd|tillsyn|\bIVO\b|granska", re.I)
+                                r"|\b(?:inte|ej) trivs\b|\btrivs (?:inte|ej)\b|\billa behandla\w*|\bbehandla\w* (?:mig|oss|honom|henne|hen) illa\b"
+                                r"|\b(?:dum|dumma|elak|elaka|taskig|taskiga|otrevlig|otrevliga) mot\b|\bkränk\w*", re.I)
+COMPLAINT_RE = re.compile(r"klag|nöjd|\btillsyn(?:en)? (?:över|innebär)|utövar tillsyn|\bIVO\b|granska", re.I)
 # "Kan kommunen tvinga mig att flytta?": whether the member can be made to do something is answered only by
 # a quote on coercion or on insatser being asked for (8 §); it got 16 § on moving to another kommun.
 COERCION_ASKED_RE = re.compile(r"\btvinga\w*|\btvång\w*", re.I)
@@ -312,6 +316,14 @@ WHO_ACTION_RE = re.compile(r"^\s*vem (?:(?:kan|ska|får|måste|brukar) )?(?P<ver
 # Not any digit, as for an age in an om-clause: "Covid -19" is no age.
 # Whole words: "vuxensidan" (Norberg's adult services) says nothing on whether adults may get the insats.
 AGE_GROUP_IN_QUOTE = re.compile(r"ålder|\b(år|vuxen|vuxna|barn|barnet|barnets|ungdom\w*|pension\w*|äldre)\b", re.I)
+# Children and adults, as a question or a quote names them (age_group_contradicted).
+AGE_GROUPS = {
+    "children": re.compile(r"\b(barn|barnet|barnen|ungdom\w*|unga|skolungdom\w*)\b", re.I),
+    "adults": re.compile(r"\b(vuxen|vuxna|vuxnas)\b", re.I),
+}
+# The group as what the thing asked about is for, at the end: "... bostad med särskild service för barn?"
+# (not "Vem kan ansöka om insatser för ett barn?", where the child is whom one applies for).
+FOR_AGE_GROUP_RE = re.compile(r"\bför (?:barn|ungdomar|unga|vuxna)(?: och (?:ungdomar|unga|vuxna))?\s*[?.!]*\s*$", re.I)
 CONDITION_MIN_WEIGHT = 1.8  # below it: frame words of general Swedish ("tar", "ge", "vill")
 # Whom a member asks for is no condition: "Kan vi få hjälp med vår son som har autism?" turns on autism.
 ASKED_FOR_STEMS = {stem(w) for w in (
@@ -1098,6 +1110,8 @@ class ExtractiveAnswerer:
             both = insatser_named(question.text) if BOTH_ASKED_RE.search(question.text) else set()
             if len(both) >= 2 and not any(both <= insatser_named(w.quote) for w in chosen):
                 return "combination_missing"
+            if self.other_insats_answers(question, chosen):
+                return "insats_missing"
         if question.qtype in ("number", "cost") and not question.followup:
             # An amount answers only a question about its own subject ("timmar personlig assistans"
             # is not answered by "några få timmar i veckan" about daglig verksamhet).
@@ -1138,6 +1152,16 @@ class ExtractiveAnswerer:
             if low and not self.payment_rule_answers(question, chosen):
                 return "low_coverage"
         return ""
+
+    @staticmethod
+    def other_insats_answers(question: Question, chosen: list[Window]) -> bool:
+        """One insats asked about, and the first quote speaks of another one while no quote names the one
+        asked: "Kan kontaktpersonen följa med på bio?" got the ledsagarservice line ("En ledsagare följer
+        med dig ut, till exempel ... på bio"). A quote naming no insats (a rule on all of them, such as
+        21 §'s fees) is left to the other checks."""
+        asked = insatser_named(question.text)
+        return (len(asked) == 1 and bool(insatser_named(chosen[0].quote) - asked)
+                and not any(asked <= insatser_named(w.quote) for w in chosen))
 
     def term_explained(self, question: Question, best: Window) -> bool:
         """Does the first quote speak of the term a "Vad är X?" asks about as its subject: X among the
@@ -1253,9 +1277,25 @@ class ExtractiveAnswerer:
         return (question.weights.get(verb, 0.0) >= CONDITION_MIN_WEIGHT
                 and not self._match(verb, self._quotes_tokens(chosen), last_part=True))
 
+    @staticmethod
+    def age_group_contradicted(question: Question, chosen: list[Window]) -> bool:
+        """Whether the question asks about something for children or adults and the quotes do not name
+        that group: "Vad är bostad med
+        särskild service för barn?" got "Du som är vuxen kan söka en bostad med särskild service (9 § 9
+        LSS)" while 9 § 8 (for children) came close."""
+        if question.english or question.followup:
+            return False
+        m = FOR_AGE_GROUP_RE.search(question.text)
+        asked = {group for group, pattern in AGE_GROUPS.items() if m and pattern.search(m.group(0))}
+        if len(asked) != 1:
+            return False
+        said = {group for group, pattern in AGE_GROUPS.items() for w in chosen if pattern.search(w.quote)}
+        return not asked <= said
+
     def preference_unmet(self, question: Question, chosen: list[Window]) -> bool:
         """What a close quote is preferred for, never a reason to decline: the age group or the actor's verb asked about."""
-        return self.age_group_unspoken(question, chosen) or self.who_action_unspoken(question, chosen)
+        return (self.age_group_unspoken(question, chosen) or self.age_group_contradicted(question, chosen)
+                or self.who_action_unspoken(question, chosen))
 
     def turn_unanswered(self, question: Question, chosen: list[Window]) -> bool:
         """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause."""

@@ -109,6 +109,24 @@ REWRITES: tuple[Rewrite, ...] = (
     # the shortage of kontaktpersoner ("rätt" and the insats's name were their only words).
     Rewrite(_re(rf"^\s*(?:har (?:jag|man|vi|han|hon|hen|min \w+|mitt \w+) rätt till|måste kommunen ge (?:mig|oss|honom|henne|hen|min \w+|mitt \w+))"
                 rf"(?: en| ett)? (?P<insats>{_INSATS})\s*\??\s*$"), r"Vem har rätt till \g<insats>?"),
+    # "Kan jag ansöka om LSS för min vuxna son?" asks whether one may apply for someone else (8 §); it got
+    # "Både barn och vuxna kan få stöd (9 § LSS)".
+    Rewrite(_re(r"^\s*(?:kan|får|måste) (?:jag|vi) (?:an)?söka (?:om )?(?:lss|insatser|stöd)(?: enligt lss)? (?:för|åt) "
+                r"(?:min|mitt|mina|vår|vårt|våra) (?:\w+ )?\w+\s*\??\s*$"),
+            "Kan en anhörig ansöka om LSS?"),
+    # "Inom hur lång tid ska ett beslut verkställas?" asks the time the kommun has (q304's question; 28 a §:
+    # the law gives no fixed time); it got 28 g-h §§ on reporting. Not with a place, which the rewrite
+    # would drop.
+    Rewrite(_re(r"^\s*(?:inom )?hur (?:lång tid|snabbt|fort)\b[^?]*\bverkställ\w*[^?]*\??\s*$"),
+            "Hur lång tid har kommunen på sig att ge mig min insats?", unless=_re(r"\bi [a-zåäö]+\s*\??\s*$")),
+    # "Jag har väntat ett år på gruppbostad, vad gör jag?", "Min son har väntat på kontaktperson i ett halvår":
+    # a member waiting for a granted insats asks what happens when a decision is not carried out (28 a, 28 f §§);
+    # they got what a gruppbostad is and Norberg's shortage of kontaktpersoner.
+    Rewrite(_re(rf"\b(?:jag|vi|(?:min|mitt|vår|vårt) \w+|han|hon|hen) (?:har |hade )?(?:väntat|väntar|fått vänta)\b[^?.!]*\bpå\b"
+                rf"[^?.!]*(?:{_INSATS}|insatsen|stödet)"),
+            "Vad händer om beslutet inte verkställs?",
+            # waiting for the decision itself is another question (the time to decide, see answer.py)
+            unless=_re(r"verkställ|\bhur många\b|försäkringskass|ersättning|\bpå (?:ett |mitt |vårt |sitt |hans |hennes )?beslut")),
     # "Vem kollar att kommunen gör rätt?" asks who supervises (IVO, 25 §): "kolla" and "rätt" matched
     # the särskild avgift a kommun pays when it does not give an insats.
     Rewrite(_re(r"^\s*vem (?:kollar|kontrollerar|granskar|övervakar|bevakar|ser till) att\b"), "Vem har tillsyn över LSS?"),

@@ -858,6 +858,10 @@ def test_a_complaint_needs_a_quote_on_complaining_appealing_or_supervision():
     unhappy = answerer.parse("Vart vänder jag mig om jag inte är nöjd med min assistans?", [])
     assert answerer.decline_reason(unhappy, [keeping]) == "complaint_missing"
     assert answerer.decline_reason(unhappy, [supervision]) != "complaint_missing"
+    # being treated badly is one too; a resident's need of "tillsyn" is no supervision by IVO
+    home = window(scored("g3", "guidance", "En gruppbostad är för vuxna med ett stort behov av tillsyn och omvårdnad (9 § 9 LSS)."))
+    for asked in ("Jag blir illa behandlad på gruppbostaden", "Vad gör jag om personalen är dum mot mig?"):
+        assert answerer.decline_reason(answerer.parse(asked, []), [home]) == "complaint_missing", asked
 
 
 def test_the_members_own_action_must_be_in_a_quote_and_a_close_quote_that_holds_it_is_chosen():
@@ -1580,3 +1584,27 @@ def test_how_much_someone_earns_or_is_paid_asks_for_a_sum_of_money():
     dated = "Kontaktpersoner har kommunen haft sedan 1 juli 2006."
     assert not answerer._type_signal(asked.qtype, dated, asked.retrieval_query)
     assert answerer._type_signal(asked.qtype, "En kontaktperson får ett arvode på 1 500 kronor i månaden.", asked.retrieval_query)
+
+
+def test_a_quote_on_another_insats_does_not_answer_a_question_on_one():
+    # "Kan kontaktpersonen följa med på bio?" got the ledsagarservice line "... gå på bio"
+    answerer = answerer_knowing("ledsagare följer bio kontaktperson fritidsaktiviteter betala insatser")
+    escort = window(scored("g1", "guidance", "En ledsagare följer med dig ut, till exempel på bio (9 § 3 LSS)."))
+    contact = window(scored("g2", "guidance", "En kontaktperson ger möjlighet till fritidsaktiviteter (9 § 4 LSS)."))
+    fees = window(scored("g3", "guidance", "Du behöver inte betala för dina insatser (21 § LSS)."))
+    asked = answerer.parse("Kan kontaktpersonen följa med på bio?", [])
+    assert answerer.other_insats_answers(asked, [escort])
+    assert not answerer.other_insats_answers(asked, [escort, contact])  # a quote names the one asked
+    assert not answerer.other_insats_answers(asked, [fees])  # a rule on all insatser names none
+    assert not answerer.other_insats_answers(answerer.parse("Kan jag få ledsagning till bion?", []), [escort])
+
+
+def test_what_is_for_children_prefers_a_close_quote_on_children_to_one_on_adults():
+    # "Vad är bostad med särskild service för barn?" got "Du som är vuxen kan söka en bostad med särskild service"
+    answerer = answerer_knowing("bostad särskild service vuxen barn ungdomar familjehem")
+    adults = window(scored("g1", "guidance", "Du som är vuxen kan söka en bostad med särskild service (9 § 9 LSS)."))
+    children = window(scored("g2", "guidance", "8. Boende i bostad med särskild service för barn eller ungdomar (9 § 8 LSS)."))
+    asked = answerer.parse("Vad är bostad med särskild service för barn?", [])
+    assert answerer.age_group_contradicted(asked, [adults]) and not answerer.age_group_contradicted(asked, [children])
+    # whom one applies for is no group the thing asked about is for
+    assert not answerer.age_group_contradicted(answerer.parse("Vem kan ansöka om insatser för ett barn?", []), [adults])

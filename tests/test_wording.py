@@ -127,6 +127,33 @@ def test_the_first_row_that_applies_wins_and_every_row_is_reached():
                   "min mamma vill att jag ska bo i gruppbostad men jag vill inte",
                   "Vem kollar att kommunen gör rätt?", "Måste jag gå på daglig verksamhet?",
                   "Vem bestämmer vad jag ska göra på daglig verksamhet?", "Vem beslutar om gruppbostad?",
-                  "Får man betalt på daglig verksamhet?", "Hur anmäler jag kommunen till IVO?", "Hur får jag mitt beslut ändrat?"):
+                  "Får man betalt på daglig verksamhet?", "Hur anmäler jag kommunen till IVO?", "Hur får jag mitt beslut ändrat?",
+                  "Kan jag ansöka om LSS för min vuxna son?", "Inom hur lång tid ska ett beslut verkställas?",
+                  "Jag har väntat ett år på gruppbostad, vad gör jag?"):
         first[asked] = next(i for i, rewrite in enumerate(REWRITES) if rewrite.apply(asked) is not None)
     assert sorted(first.values()) == list(range(len(REWRITES)))
+
+
+def test_applying_for_ones_own_relative_and_the_time_to_carry_out_a_decision_are_asked_in_the_texts_words():
+    from assistant.wording import as_the_texts_ask_it
+
+    # "Kan jag ansöka om LSS för min vuxna son?" got "Både barn och vuxna kan få stöd (9 § LSS)"
+    for asked in ("Kan jag ansöka om LSS för min vuxna son?", "Kan vi söka insatser åt vår dotter?"):
+        assert as_the_texts_ask_it(asked) == "Kan en anhörig ansöka om LSS?", asked
+    assert as_the_texts_ask_it("Kan jag ansöka om LSS?") == "Kan jag ansöka om LSS?"
+    # "Inom hur lång tid ska ett beslut verkställas?" got 28 g-h §§ on reporting
+    for asked in ("Inom hur lång tid ska ett beslut verkställas?", "Hur snabbt måste kommunen verkställa mitt beslut?"):
+        assert as_the_texts_ask_it(asked) == "Hur lång tid har kommunen på sig att ge mig min insats?", asked
+    # a place would be lost
+    asked = "Hur lång tid tar det att verkställa ett beslut i Norberg?"
+    assert as_the_texts_ask_it(asked) == asked
+
+
+def test_waiting_for_an_insats_is_asked_as_a_decision_not_carried_out():
+    from assistant.wording import as_the_texts_ask_it
+
+    # they got what a gruppbostad is and Norberg's shortage of kontaktpersoner
+    for asked in ("Jag har väntat ett år på gruppbostad, vad gör jag?", "Min son har väntat på kontaktperson i ett halvår"):
+        assert as_the_texts_ask_it(asked) == "Vad händer om beslutet inte verkställs?", asked
+    for asked in ("Vi har väntat länge på beslutet om assistans", "Hur många väntar på gruppbostad i Mjölby?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
