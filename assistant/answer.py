@@ -263,7 +263,9 @@ HOUSING_FEE_RE = re.compile(r"\b19\s*§")
 # "Kan jag ha både daglig verksamhet och kontaktperson?" asks whether two insatser go together: a quote
 # on one of them alone (what daglig verksamhet is) does not answer it.
 # "Kan jag få ledsagarservice om jag har personlig assistans?" asks the same (it got the two items of 9 §).
-BOTH_ASKED_RE = re.compile(r"\bbåde\b|\bsamtidigt\b|\bom (?:jag|man|vi|han|hon|hen) (?:redan )?har\b", re.I)
+# "Kan man ha kontaktperson och personlig assistans?" asks the same without "både".
+BOTH_ASKED_RE = re.compile(r"\bbåde\b|\bsamtidigt\b|\bom (?:jag|man|vi|han|hon|hen) (?:redan )?har\b"
+                           r"|^\s*(?:kan|får) (?:jag|man|vi|en|ett) (?:ha|få) (?:\w+ ){1,3}och\b", re.I)
 # "Varför fick jag avslag?", "Varför sa kommunen nej?": why it went so in the member's own case
 OWN_CASE_WHY_RE = re.compile(
     r"^\s*(?:(?:men|och)\s+)?varför\b(?=.*\b(?:jag|mig|vi|oss|min|mitt|mina|vår|vårt|våra|nej|avslag)\b)", re.I | re.S)
@@ -503,12 +505,12 @@ def _question_type_of(t: str) -> str:
 # its subject ("3. Ledsagarservice", "Att ta ett uppdrag som kontaktperson handlar om ...").
 TERM_LEAD_WORDS = 5
 # A sentence that names what something is called ("Ett beslut där du får ja kallas ett gynnande beslut").
-# ... or explains it by examples: "grundläggande behov, till exempel andning, ...", or "... grundläggande behov
-# (9 a § LSS). Det kan till exempel vara att andas, äta, ..."
-EXAMPLES_RE = re.compile(r",? \(?(?:till exempel|t\.ex\.|såsom|alltså) \w", re.I)
-TERM_WORD_RE = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+")
-EXAMPLES_NEXT_RE = re.compile(r"\s*(?:det|detta|de) (?:kan (?:till exempel )?vara|är till exempel|betyder|innebär)\b", re.I)
 NAMING_RE = re.compile(r"\b(kallas|kallad|kallade|benämns|avses|menas|betyder|innebär)\b", re.I)
+# ... or explains it by examples right after it ("grundläggande behov, till exempel andning, ..."), or in the
+# next sentence ("... grundläggande behov (9 a § LSS). Det kan till exempel vara att andas, äta, ...").
+EXAMPLES_RE = re.compile(r",? \(?(?:till exempel|t\.ex\.|såsom|alltså) \w", re.I)
+EXAMPLES_NEXT_RE = re.compile(r"\s*(?:det|detta|de) (?:kan (?:till exempel )?vara|är till exempel|betyder|innebär)\b", re.I)
+TERM_WORD_RE = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+")
 
 
 def defines(term: str, text: str) -> bool:
@@ -1056,9 +1058,9 @@ class ExtractiveAnswerer:
 
     @staticmethod
     def question_only_reason(question: Question) -> str:
-        """Why a question gets guidance instead of a quote, from its own words: a greeting or thanks,
-        a question about the assistant itself, nothing asked ("hjälp", "Hur ofta?"), whom to turn to with no topic, only an instruction, or
-        why it went so in the member's own case. "" for a question to look up."""
+        """Why a question gets guidance instead of a quote, from its own words: a greeting or thanks, a
+        question about the assistant itself, nothing asked ("hjälp", "Hur ofta?"), whom to turn to with no
+        topic, only an instruction, or why it went so in the member's own case. "" for a question to look up."""
         if GREETING_RE.match(question.text):
             return "greeting"
         if THANKS_RE.match(question.text):
@@ -1101,7 +1103,8 @@ class ExtractiveAnswerer:
             # the first quote is the answer: "Hur många dygn korttids kan man få?" got korttidstillsyn "över 12 år",
             # and a second quote on a Mjölby "dygnsrytm" does not make it one
             return "counted_thing_missing:" + counted
-        if question.qtype == "definition" and not question.followup and not question.english and not self.term_explained(question, best):
+        if (question.qtype == "definition" and not question.followup and not question.english
+                and not self.term_explained(question, best)):
             return "definition_missing"
         if not question.followup and not question.english:
             for reason, asked, spoken in TOPICS_A_QUOTE_MUST_SPEAK_OF:
@@ -1183,13 +1186,14 @@ class ExtractiveAnswerer:
                 return True
             named = all(self._term_word_in(s, {stem(w) for w in ws}) for s in wanted)
             following = spans[n + 1].text if n + 1 < len(spans) else ""
-            if named and (NAMING_RE.search(span.text) or EXAMPLES_NEXT_RE.match(following) or self._examples_follow(wanted, span.text)):
+            if named and (NAMING_RE.search(span.text) or EXAMPLES_NEXT_RE.match(following)
+                          or self._examples_follow(wanted, span.text)):
                 return True
         return False
 
     def _examples_follow(self, wanted: list[str], text: str) -> bool:
-        """Examples right after the term: "grundläggande behov, till exempel andning"; not a sentence
-        where the term is itself an example ("till exempel i ett korttidshem eller hos en stödfamilj")."""
+        """Examples right after the term (after its last word): "grundläggande behov, till exempel andning";
+        not a sentence where the term is itself an example ("till exempel ... hos en stödfamilj")."""
         ends = [m.end() for m in TERM_WORD_RE.finditer(text) if self._term_word_in(wanted[-1], {stem(m.group(0).lower())})]
         return any(EXAMPLES_RE.match(text, end) for end in ends)
 
@@ -1280,9 +1284,8 @@ class ExtractiveAnswerer:
     @staticmethod
     def age_group_contradicted(question: Question, chosen: list[Window]) -> bool:
         """Whether the question asks about something for children or adults and the quotes do not name
-        that group: "Vad är bostad med
-        särskild service för barn?" got "Du som är vuxen kan söka en bostad med särskild service (9 § 9
-        LSS)" while 9 § 8 (for children) came close."""
+        that group: "Vad är bostad med särskild service för barn?" got "Du som är vuxen kan söka en bostad
+        med särskild service (9 § 9 LSS)" while 9 § 8 (for children) came close."""
         if question.english or question.followup:
             return False
         m = FOR_AGE_GROUP_RE.search(question.text)
