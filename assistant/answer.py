@@ -374,6 +374,11 @@ def insatser_named(text: str) -> set[str]:
     return {m.group(1).split()[-1].lower()[:5] for m in INSATS_NAMED_RE.finditer(text)}
 
 
+def named_together_nowhere(insatser: set[str], chosen: list[Window]) -> bool:
+    """Whether no quote names every one of ``insatser`` (one asked about, or two asked together)."""
+    return not any(insatser <= insatser_named(w.quote) for w in chosen)
+
+
 @dataclass
 class Question:
     raw: str
@@ -1111,7 +1116,7 @@ class ExtractiveAnswerer:
                 if asked.search(question.text) and not any(r.search(w.quote) for w in chosen for r in spoken):
                     return reason
             both = insatser_named(question.text) if BOTH_ASKED_RE.search(question.text) else set()
-            if len(both) >= 2 and not any(both <= insatser_named(w.quote) for w in chosen):
+            if len(both) >= 2 and named_together_nowhere(both, chosen):
                 return "combination_missing"
             if self.other_insats_answers(question, chosen):
                 return "insats_missing"
@@ -1163,8 +1168,7 @@ class ExtractiveAnswerer:
         med dig ut, till exempel ... på bio"). A quote naming no insats (a rule on all of them, such as
         21 §'s fees) is left to the other checks."""
         asked = insatser_named(question.text)
-        return (len(asked) == 1 and bool(insatser_named(chosen[0].quote) - asked)
-                and not any(asked <= insatser_named(w.quote) for w in chosen))
+        return len(asked) == 1 and bool(insatser_named(chosen[0].quote) - asked) and named_together_nowhere(asked, chosen)
 
     def term_explained(self, question: Question, best: Window) -> bool:
         """Does the first quote speak of the term a "Vad är X?" asks about as its subject: X among the

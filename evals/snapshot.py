@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     assistant = Assistant.open_or_build()
     rows = record(assistant, questions)
     write_rows(rows, args.out)
-    new = read_rows(args.out)
+    new = {(r["key"], r["mode"]): r for r in rows}
     print("\n".join(changes(old, new) + [summary(old, new), f"Skrev {args.out}"]))
     return 0
 
