@@ -263,8 +263,10 @@ HOUSING_FEE_RE = re.compile(r"\b19\s*§")
 # "Kan jag ha både daglig verksamhet och kontaktperson?" asks whether two insatser go together: a quote
 # on one of them alone (what daglig verksamhet is) does not answer it.
 # "Kan jag få ledsagarservice om jag har personlig assistans?" asks the same (it got the two items of 9 §).
-# "Kan man ha kontaktperson och personlig assistans?" asks the same without "både".
-BOTH_ASKED_RE = re.compile(r"\bbåde\b|\bsamtidigt\b|\bom (?:jag|man|vi|han|hon|hen) (?:redan )?har\b"
+# "Kan man ha kontaktperson och personlig assistans?" asks the same without "både", and "Kan jag ha
+# kontaktperson om jag bor i gruppbostad?" with the other insats as where one lives (it got what a
+# gruppbostad is).
+BOTH_ASKED_RE = re.compile(r"\bbåde\b|\bsamtidigt\b|\bom (?:jag|man|vi|han|hon|hen) (?:redan )?(?:har|bor i|bor på|går på|går i)\b"
                            r"|^\s*(?:kan|får) (?:jag|man|vi|en|ett) (?:ha|få) (?:\w+ ){1,3}och\b", re.I)
 # "Varför fick jag avslag?", "Varför sa kommunen nej?": why it went so in the member's own case
 OWN_CASE_WHY_RE = re.compile(
@@ -495,6 +497,8 @@ def _question_type_of(t: str) -> str:
         return "number"
     if re.search(r"\bnär (har|får|kan) (man|jag|du|en|vi)\b", t):
         return "what"  # "När har man rätt till ...": asks for conditions, not a date
+    if re.search(r"^ (vad|hur) \w+ när\b", t):
+        return "what"  # "Vad händer när beslutet har verkställts?" asks what follows, not a date
     if re.search(r"\b(när|sedan när|vilket år|vilka år|vilket datum|what year|when|which year|since when)\b", t):
         return "date"
     if re.search(r"\b(varför|why|vad beror)\b", t):

@@ -245,6 +245,7 @@ _SYNONYM_GROUPS = [
     ("kolla", "granska", "ompröva", "pröva", "tillsyn", "kontrollera"),
     ("jobba", "arbeta", "arbete", "jobb"),
     ("pengar", "avgift", "ersättning", "kronor"),
+    ("böter", "bötfälla", "avgift"),  # the särskild avgift a kommun is made to pay, as members name it
     ("hjälp", "stöd", "insats"),
     ("söka", "ansöka", "begära", "ansökan"),
     ("fråga", "begära", "be", "ber"),

@@ -160,9 +160,29 @@ REWRITES: tuple[Rewrite, ...] = (
 )
 
 
+# Short names members use for what the texts name in full: "Kan jag få insatser enligt både LSS och
+# SoL?" found nothing on 4 § ("... enligt någon annan lag, till exempel socialtjänstlagen"), and "Gäller
+# rapporteringsskyldigheten beslut enligt SoL?" got a sentence on another duty. The short name stays
+# (Norberg writes "SoL" too); the full name is added after it.
+SHORT_NAMES = (
+    (_re(r"\bsol(?::s)?\b(?!\s*\))"), "socialtjänstlag", "socialtjänstlagen"),
+    (_re(r"\bfk(?::s)?\b(?!\s*\))"), "försäkringskass", "Försäkringskassan"),
+)
+
+
+def with_full_names(text: str) -> str:
+    """``text`` with the full name after each short name it uses ("SoL" -> "SoL (socialtjänstlagen)"),
+    unless the full name is there already."""
+    for short, full_stem, full in SHORT_NAMES:
+        if not re.search(full_stem, text, re.I):
+            text = short.sub(lambda m: f"{m.group(0)} ({full})", text)
+    return text
+
+
 def as_the_texts_ask_it(text: str) -> str:
     """A member's everyday wording of a common question, put in the words the texts use (the first
-    row of ``REWRITES`` that applies); other questions come back as they are."""
+    row of ``REWRITES`` that applies, short names written out); other questions come back as they are."""
+    text = with_full_names(text)
     for rewrite in REWRITES:
         if (asked := rewrite.apply(text)) is not None:
             return asked

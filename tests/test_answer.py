@@ -363,6 +363,8 @@ def test_one_place_question_never_borrows_another_places_number(assistant):
         ("Hur lång tid har jag på mig att överklaga?", "number"),  # a duration: needs an amount
         ("Vilken paragraf handlar om kontaktperson?", "section"),
         ("Var i lagen står det om överklagande?", "section"),  # not a place
+        ("Vad händer när beslutet har verkställts?", "what"),  # what follows, not a date
+        ("När verkställs beslutet?", "date"),
     ],
 )
 def test_question_type(question, kind):
@@ -1386,7 +1388,7 @@ def test_the_products_own_name_is_no_compound_of_assistent():
 
 
 def test_a_question_on_two_insatser_together_needs_a_quote_that_names_both():
-    answerer = answerer_knowing("daglig verksamhet kontaktperson ledsagarservice yrkesverksam")
+    answerer = answerer_knowing("daglig verksamhet kontaktperson ledsagarservice yrkesverksam gruppbostad bo")
     both = answerer.parse("Kan jag ha både daglig verksamhet och kontaktperson?", [])
     one = window(scored("g1", "guidance", "Daglig verksamhet är för dig som är i yrkesverksam ålder (9 § 10 LSS)."))
     assert answerer.decline_reason(both, [one]) == "combination_missing"
@@ -1399,6 +1401,11 @@ def test_a_question_on_two_insatser_together_needs_a_quote_that_names_both():
     # assistance is); two insatser named in another kind of question are not asked together
     assert answerer.decline_reason(answerer.parse("Kan jag ha daglig verksamhet och kontaktperson?", []), [one]) == "combination_missing"
     assert answerer.decline_reason(answerer.parse("Vad är daglig verksamhet och kontaktperson?", []), [one]) != "combination_missing"
+    # the other insats as where the member lives: "Kan jag ha kontaktperson om jag bor i gruppbostad?" got what
+    # a gruppbostad is
+    housing = window(scored("g4", "guidance", "En gruppbostad är en bostad för dig som behöver mycket hjälp (9 § 9 LSS)."))
+    asked = answerer.parse("Kan jag ha kontaktperson om jag bor i gruppbostad?", [])
+    assert answerer.decline_reason(asked, [housing]) == "combination_missing"
 
 
 def test_a_question_on_paying_for_a_named_insats_chooses_from_more_passages():

@@ -70,3 +70,30 @@ def test_the_comparison_runs_both_sides_and_prints_every_figure(tmp_path, e5_mod
     assert "Answered wrongly only with the guidance:" in result.stdout
     ranks = json.loads((tmp_path / "effect" / "with" / "latest.json").read_text())["retrieval_ranks"]
     assert set(ranks["q007"]) == {"dense", "bm25", "rrf", "hybrid"}
+
+
+def test_the_prior_lowers_only_the_guidance_passages_and_keeps_the_list_length():
+    from types import SimpleNamespace
+
+    from evals.guidance_prior import with_prior
+
+    kinds = {"g1": "vägledning", "d1": "", "d2": "protokoll"}
+    retriever = SimpleNamespace(
+        by_id={pid: SimpleNamespace(kind=kind) for pid, kind in kinds.items()},
+        dense=lambda vec, n: [("g1", 0.90), ("d1", 0.88), ("d2", 0.80)][:n],
+        bm25=lambda query, n: [("g1", 10.0), ("d2", 9.0), ("d1", 1.0)][:n],
+    )
+    with_prior(retriever, 0.04, 0.8)
+    assert retriever.dense(None, 2) == [("d1", 0.88), ("g1", pytest.approx(0.86))]
+    assert [pid for pid, _ in retriever.bm25("q", 3)] == ["d2", "g1", "d1"]
+
+
+def test_a_figure_with_no_question_to_measure_it_on_is_undefined():
+    from evals.guidance_prior import with_undefined
+
+    values = {"dense MRR": 0.5, "hybrid hit@3": 1.0, "correct": 0.9, "citations": 0.8, "declines": 0.0,
+              "false declines": 0.0}
+    counts = {"answerable": 10, "answered": 9, "must_decline": 0}
+    assert with_undefined(values, counts, ranked=True)["declines"] is None
+    assert with_undefined(values, counts, ranked=True)["correct"] == 0.9
+    assert with_undefined(values, dict(counts, answerable=0, answered=0), ranked=False)["dense MRR"] is None

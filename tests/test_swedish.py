@@ -181,6 +181,8 @@ def test_synonyms_are_symmetric_stems():
     assert stem("ber") in table[stem("fråga")]
     # a member writes "om kommunen är sen", the guidance "Ibland dröjer stödet"
     assert stem("dröjer") in table[stem("sen")] and stem("sen") in table[stem("dröja")]
+    # "Kan IVO ge kommunen böter?": the law's word is "särskild avgift" (it got the duty to report to IVO)
+    assert stem("avgift") in table[stem("böter")] and stem("böter") in table[stem("avgiften")]
 
 
 @pytest.mark.parametrize("question, sections", [

@@ -157,3 +157,17 @@ def test_waiting_for_an_insats_is_asked_as_a_decision_not_carried_out():
         assert as_the_texts_ask_it(asked) == "Vad händer om beslutet inte verkställs?", asked
     for asked in ("Vi har väntat länge på beslutet om assistans", "Hur många väntar på gruppbostad i Mjölby?"):
         assert as_the_texts_ask_it(asked) == asked, asked
+
+
+def test_a_short_name_of_a_law_or_an_agency_is_followed_by_its_full_name():
+    from assistant.wording import as_the_texts_ask_it
+
+    # "Kan jag få insatser enligt både LSS och SoL?" found nothing on 4 § (the guidance writes
+    # "socialtjänstlagen"), and the SoL reporting question got a sentence on another duty
+    assert as_the_texts_ask_it("Kan jag få insatser enligt både LSS och SoL?") == \
+        "Kan jag få insatser enligt både LSS och SoL (socialtjänstlagen)?"
+    assert as_the_texts_ask_it("Hur överklagar jag FK:s beslut?") == "Hur överklagar jag FK:s (Försäkringskassan) beslut?"
+    # the full name already there, or given in brackets after the short one, and a word that only starts alike
+    for asked in ("Vad säger socialtjänstlagen om SoL-beslut?", "enligt socialtjänstlagen (SoL)",
+                  "Vad är solidaritet?", "Vad gör Försäkringskassan (FK)?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
