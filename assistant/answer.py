@@ -520,6 +520,8 @@ NAMING_RE = re.compile(r"\b(kallas|kallad|kallade|benämns|avses|menas|betyder|i
 EXAMPLES_RE = re.compile(r",? \(?(?:till exempel|t\.ex\.|såsom|alltså) \w", re.I)
 EXAMPLES_NEXT_RE = re.compile(r"\s*(?:det|detta|de) (?:kan (?:till exempel )?vara|är till exempel|betyder|innebär)\b", re.I)
 TERM_WORD_RE = re.compile(r"[0-9A-Za-zÀ-ÖØ-öø-ÿ]+")
+# "Det finns i dagsläget 8 stödpedagoger ..." says that there are some, not what they are ("Vad är en stödpedagog?").
+EXISTENTIAL_RE = re.compile(r"\s*(?:\d+\.\s*)?det finns\b", re.I)
 
 
 def defines(term: str, text: str) -> bool:
@@ -1179,18 +1181,26 @@ class ExtractiveAnswerer:
         first words of one of its sentences ("3. Ledsagarservice (9 § 3 LSS).", "Daglig verksamhet är
         för dig som ..."), or named by it ("... kallas ett gynnande beslut")? "Vad är en brukare?" got
         "2021-05-16 är det två brukare på vuxensidan som ...", which uses the word and says nothing of
-        what it is. Only the term's words the texts know count (a typo is left to the other rules), and
+        what it is; nor does "Det finns ... 8 stödpedagoger" (that there are some) or a gloss line that names
+        the term and nothing more ("IF intellektuell funktionsnedsättning"). Only the term's words the texts
+        have in some form count (a typo is left to the other rules; "utjämning" counts, the texts have
+        "utjämningsystemet"), and
         a section asked for ("Vad är 28 f §?") is no term. Only a question asked so in Swedish: an English
         one reaches here in the glossary's words ("What is the purpose of ...?" as "Vad är syfte ...")."""
         term = defined_term(with_chat_spellings(question.raw))
-        wanted = [s for s in content_stems(term.replace("-", " ")) if s in self.idf]
-        if not wanted or sections_asked(question.text) or defines(term, best.quote):
+        wanted = [s for s in content_stems(term.replace("-", " ")) if self.known(s, typos=False)]
+        if not wanted or sections_asked(question.text):
             return True
         spans = sentences_of(best.quote)
+        # sentence by sentence: a gloss line run into the next sentence is no definition
+        if any(defines(term, span.text) for span in spans):
+            return True
         for n, span in enumerate(spans):
             ws = words(span.text.replace("-", " "))
             lead = {stem(w) for w in ws[: len(wanted) + TERM_LEAD_WORDS]}
-            if all(self._term_word_in(s, lead) for s in wanted):
+            # a gloss line ("IF intellektuell funktionsnedsättning") names the term and says nothing of it
+            says_more = len(ws) >= len(wanted) + 3 or "§" in span.text
+            if all(self._term_word_in(s, lead) for s in wanted) and says_more and not EXISTENTIAL_RE.match(span.text):
                 return True
             named = all(self._term_word_in(s, {stem(w) for w in ws}) for s in wanted)
             following = spans[n + 1].text if n + 1 < len(spans) else ""

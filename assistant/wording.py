@@ -119,6 +119,11 @@ REWRITES: tuple[Rewrite, ...] = (
     # would drop.
     Rewrite(_re(r"^\s*(?:inom )?hur (?:lång tid|snabbt|fort)\b[^?]*\bverkställ\w*[^?]*\??\s*$"),
             "Hur lång tid har kommunen på sig att ge mig min insats?", unless=_re(r"\bi [a-zåäö]+\s*\??\s*$")),
+    # "Vad gör jag om jag inte får min insats?": "min insats" is one already granted, so it asks what happens
+    # when a decision is not carried out; it got 8 § ("Insatser enligt LSS ges bara om den enskilde själv
+    # begär dem").
+    Rewrite(_re(rf"\b(?:inte|aldrig) (?:får|fått|fick) (?:min|mitt|mina|vår|vårt|våra|hans|hennes|sin|sitt|sina) (?:{_INSATS}|insats\w*|stöd\w*)"),
+            "Vad händer om beslutet inte verkställs?", also=_re(_WHAT_NOW), unless=_re(r"verkställ|" + _REFUSAL)),
     # "Jag har väntat ett år på gruppbostad, vad gör jag?", "Min son har väntat på kontaktperson i ett halvår":
     # a member waiting for a granted insats asks what happens when a decision is not carried out (28 a, 28 f §§);
     # they got what a gruppbostad is and Norberg's shortage of kontaktpersoner.
@@ -160,29 +165,32 @@ REWRITES: tuple[Rewrite, ...] = (
 )
 
 
-# Short names members use for what the texts name in full: "Kan jag få insatser enligt både LSS och
-# SoL?" found nothing on 4 § ("... enligt någon annan lag, till exempel socialtjänstlagen"), and "Gäller
-# rapporteringsskyldigheten beslut enligt SoL?" got a sentence on another duty. The short name stays
-# (Norberg writes "SoL" too); the full name is added after it.
-SHORT_NAMES = (
+# Names members use for what the texts call otherwise, each followed by the texts' name in what retrieval
+# sees: "Kan jag få insatser enligt både LSS och SoL?" found nothing on 4 § ("... enligt någon annan lag,
+# till exempel socialtjänstlagen"), "Gäller rapporteringsskyldigheten beslut enligt SoL?" got a sentence on
+# another duty, and "Kan jag få LSS om jag har en intellektuell funktionsnedsättning?" (today's word, FUB's
+# too) got 1 §'s "vissa personer med funktionsnedsättning" where the law's personkrets 1 says
+# "utvecklingsstörning". The member's name stays; the texts' name is added after it, unless it is there.
+TEXTS_NAMES = (
     (_re(r"\bsol(?::s)?\b(?!\s*\))"), "socialtjänstlag", "socialtjänstlagen"),
     (_re(r"\bfk(?::s)?\b(?!\s*\))"), "försäkringskass", "Försäkringskassan"),
+    (_re(r"\bintellektuell\w* funktionsnedsättning\w*"), "utvecklingsstör", "utvecklingsstörning"),
 )
 
 
-def with_full_names(text: str) -> str:
-    """``text`` with the full name after each short name it uses ("SoL" -> "SoL (socialtjänstlagen)"),
-    unless the full name is there already."""
-    for short, full_stem, full in SHORT_NAMES:
-        if not re.search(full_stem, text, re.I):
-            text = short.sub(lambda m: f"{m.group(0)} ({full})", text)
+def with_the_texts_names(text: str) -> str:
+    """``text`` with the texts' name after each name of ``TEXTS_NAMES`` it uses ("SoL" -> "SoL
+    (socialtjänstlagen)"), unless the texts' name is there already."""
+    for name, texts_stem, texts_name in TEXTS_NAMES:
+        if not re.search(texts_stem, text, re.I):
+            text = name.sub(lambda m: f"{m.group(0)} ({texts_name})", text)
     return text
 
 
 def as_the_texts_ask_it(text: str) -> str:
     """A member's everyday wording of a common question, put in the words the texts use (the first
-    row of ``REWRITES`` that applies, short names written out); other questions come back as they are."""
-    text = with_full_names(text)
+    row of ``REWRITES`` that applies, with the texts' names added); other questions come back as they are."""
+    text = with_the_texts_names(text)
     for rewrite in REWRITES:
         if (asked := rewrite.apply(text)) is not None:
             return asked

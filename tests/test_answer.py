@@ -1551,7 +1551,8 @@ def test_whom_a_member_has_as_officer_is_their_own_case():
 
 def test_a_what_is_question_needs_a_quote_that_speaks_of_the_term_not_one_that_only_uses_it():
     answerer = answerer_knowing("brukare vuxensidan kontaktperson gynnande beslut verkställa ledsagarservice "
-                                "grundläggande behov andas hygien stödfamilj korttidshem")
+                                "grundläggande behov andas hygien stödfamilj korttidshem stödpedagoger dagsläget "
+                                "lss lag utjämningsystemet")
 
     def reason(asked, text, sentences=1):
         sp = scored("p1", "doc", text)
@@ -1576,6 +1577,11 @@ def test_a_what_is_question_needs_a_quote_that_speaks_of_the_term_not_one_that_o
                   "till exempel andning och hygien (9 a § LSS).") != "definition_missing"
     assert reason("Vad är grundläggande behov?", "Stödet är för den som behöver hjälp med grundläggande behov (9 a § LSS). "
                   "Det kan till exempel vara att andas (9 a § LSS).", sentences=2) != "definition_missing"
+    # "Det finns ... 8 stödpedagoger" says there are some, not what they are; "LSS är en lag" does not speak
+    # of "LSS-utjämning", whose second word the texts have only in a compound ("utjämningsystemet")
+    assert reason("Vad är en stödpedagog?", "Det finns i dagsläget 8 stödpedagoger i verksamheterna.") == "definition_missing"
+    assert reason("Vad är LSS-utjämning?", "LSS är en lag.") == "definition_missing"
+    assert reason("Vad är LSS?", "LSS är en lag.") != "definition_missing"
     # not a term: a section, an English question in the glossary's words, a typo the texts do not know
     assert reason("Vad är 28 f §?", "Samma sak gäller när en avbruten insats inte har kommit igång igen (28 f § LSS).") != "definition_missing"
     assert reason("What is a brukare?", "2021-05-16 är det två brukare på vuxensidan som inte har fått kontaktperson.") != "definition_missing"

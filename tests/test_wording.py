@@ -129,7 +129,7 @@ def test_the_first_row_that_applies_wins_and_every_row_is_reached():
                   "Vem bestämmer vad jag ska göra på daglig verksamhet?", "Vem beslutar om gruppbostad?",
                   "Får man betalt på daglig verksamhet?", "Hur anmäler jag kommunen till IVO?", "Hur får jag mitt beslut ändrat?",
                   "Kan jag ansöka om LSS för min vuxna son?", "Inom hur lång tid ska ett beslut verkställas?",
-                  "Jag har väntat ett år på gruppbostad, vad gör jag?"):
+                  "Jag har väntat ett år på gruppbostad, vad gör jag?", "Vad gör jag om jag inte får min insats?"):
         first[asked] = next(i for i, rewrite in enumerate(REWRITES) if rewrite.apply(asked) is not None)
     assert sorted(first.values()) == list(range(len(REWRITES)))
 
@@ -159,7 +159,7 @@ def test_waiting_for_an_insats_is_asked_as_a_decision_not_carried_out():
         assert as_the_texts_ask_it(asked) == asked, asked
 
 
-def test_a_short_name_of_a_law_or_an_agency_is_followed_by_its_full_name():
+def test_a_members_name_for_something_is_followed_by_the_texts_name():
     from assistant.wording import as_the_texts_ask_it
 
     # "Kan jag få insatser enligt både LSS och SoL?" found nothing on 4 § (the guidance writes
@@ -170,4 +170,18 @@ def test_a_short_name_of_a_law_or_an_agency_is_followed_by_its_full_name():
     # the full name already there, or given in brackets after the short one, and a word that only starts alike
     for asked in ("Vad säger socialtjänstlagen om SoL-beslut?", "enligt socialtjänstlagen (SoL)",
                   "Vad är solidaritet?", "Vad gör Försäkringskassan (FK)?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
+    # today's word for the law's "utvecklingsstörning" (1 §): it got 1 §'s "vissa personer med funktionsnedsättning"
+    assert as_the_texts_ask_it("Har jag rätt till LSS om jag har en intellektuell funktionsnedsättning?") == \
+        "Har jag rätt till LSS om jag har en intellektuell funktionsnedsättning (utvecklingsstörning)?"
+
+
+def test_not_getting_ones_own_insats_is_asked_as_a_decision_not_carried_out():
+    from assistant.wording import as_the_texts_ask_it
+
+    # "min insats" is one already granted: it got 8 § ("Insatser enligt LSS ges bara om den enskilde själv begär dem")
+    for asked in ("Vad gör jag om jag inte får min insats?", "Vad händer om jag inte får min kontaktperson?"):
+        assert as_the_texts_ask_it(asked) == "Vad händer om beslutet inte verkställs?", asked
+    # no insats of one's own yet, or not asked what to do
+    for asked in ("Vad gör jag om jag inte får någon insats?", "Varför får jag inte min insats?"):
         assert as_the_texts_ask_it(asked) == asked, asked
