@@ -311,6 +311,15 @@ AGE_RE_IN_QUOTE = re.compile(r"ålder|\bår\b|\d|vuxen|vuxna|barn|ungdom|pension
 # description still answers when no quote on age is close.
 AGE_GROUP_ASKED_RE = re.compile(
     _MODAL_START + r"(?:ett |mitt |vårt |våra |mina )?(barn|barnet|ungdomar|unga|vuxna|äldre|pensionärer|tonåringar)\b", re.I)
+# "Kan man få LSS om man är 70 år?" asks whether LSS as a whole has an age limit (it has none, 1 §): 8 §'s
+# "om du är under 15 år" (who applies for someone) matched "år" and was quoted. When the question names
+# nothing but LSS and support in general, a quote whose every age limit leaves the asked age out is
+# passed over for a close one that does not. Not for a named insats: "över 12 år" answers "Kan jag få
+# korttidstillsyn om jag är 10?" (with no).
+ASKED_AGE_RE = re.compile(r"\b(?:är|blir|fyller|fyllt)\s+(\d{1,3})\b(?!\s*(?:kr|kronor|timmar|dagar|procent|%))", re.I)
+AGE_LIMIT_IN_QUOTE_RE = re.compile(r"\b(under|över)\s+(\d{1,3})\s*år\b", re.I)
+LSS_AT_AN_AGE_WORDS = {stem(w) for w in ("lss", "stöd", "insats", "insatser", "hjälp", "lagen", "år", "gammal")}
+AGE_WORD_RE = re.compile(r"ålder", re.I)
 # "Vem ansöker om särskild avgift?": what the asked-for actor does is the verb; a close quote that holds it
 # ("Frågan prövas av förvaltningsrätten efter ansökan av IVO") is preferred to one on the same topic that
 # names another actor ("En kommun ... ska åläggas att betala en särskild avgift"). Only a preference.
@@ -1313,10 +1322,34 @@ class ExtractiveAnswerer:
         said = {group for group, pattern in AGE_GROUPS.items() for w in chosen if pattern.search(w.quote)}
         return not asked <= said
 
+    @staticmethod
+    def age_asked_of_lss(question: Question) -> int | None:
+        """The age in a question on LSS as a whole at an age ("Kan man få LSS om man är 70 år?" -> 70)."""
+        m = ASKED_AGE_RE.search(question.text)
+        if question.english or question.followup or not m or INSATS_NAMED_RE.search(question.text):
+            return None
+        return int(m.group(1)) if set(question.weights) <= LSS_AT_AN_AGE_WORDS | {m.group(1)} else None
+
+    @staticmethod
+    def leaves_out_age(age: int, w: Window) -> bool:
+        """Whether ``w`` states age limits and every one of them leaves ``age`` out ("under 15 år" for 70)."""
+        limits = [(side.lower(), int(n)) for side, n in AGE_LIMIT_IN_QUOTE_RE.findall(w.quote)]
+        return bool(limits) and all((age >= n) if side == "under" else (age <= n) for side, n in limits)
+
+    def asked_age_left_out(self, question: Question, chosen: list[Window]) -> bool:
+        """For a question on LSS as a whole at an age: whether no quote speaks of age ("ålder",
+        "åldersgräns") or states a limit that takes the asked age in."""
+        age = self.age_asked_of_lss(question)
+        if age is None:
+            return False
+        return not any(AGE_WORD_RE.search(w.quote) or (AGE_LIMIT_IN_QUOTE_RE.search(w.quote) and not self.leaves_out_age(age, w))
+                       for w in chosen)
+
     def preference_unmet(self, question: Question, chosen: list[Window]) -> bool:
-        """What a close quote is preferred for, never a reason to decline: the age group or the actor's verb asked about."""
+        """What a close quote is preferred for, never a reason to decline: the age group, the age or the
+        actor's verb asked about."""
         return (self.age_group_unspoken(question, chosen) or self.age_group_contradicted(question, chosen)
-                or self.who_action_unspoken(question, chosen))
+                or self.asked_age_left_out(question, chosen) or self.who_action_unspoken(question, chosen))
 
     def turn_unanswered(self, question: Question, chosen: list[Window]) -> bool:
         """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause."""
@@ -1531,6 +1564,8 @@ class ExtractiveAnswerer:
                 continue
             if question.sections and self.sections_missing(question, [w]) and not self.sections_missing(question, [best]):
                 continue  # "Vad är 28 f §?": a second quote from another section does not answer it
+            if (age := self.age_asked_of_lss(question)) is not None and self.leaves_out_age(age, w):
+                continue  # "Kan man få LSS om man är 70 år?": not "under 15 år" as a second quote either
             if missing:
                 # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other
                 # place. Only then: a quote about one place never gets another place's sentence added

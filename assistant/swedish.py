@@ -246,6 +246,7 @@ _SYNONYM_GROUPS = [
     ("jobba", "arbeta", "arbete", "jobb"),
     ("pengar", "avgift", "ersättning", "kronor"),
     ("böter", "bötfälla", "avgift"),  # the särskild avgift a kommun is made to pay, as members name it
+    ("gammal", "ålder", "åldersgräns"),  # "Kan man få LSS om man är 70 år gammal?": "ingen åldersgräns"
     ("hjälp", "stöd", "insats"),
     ("söka", "ansöka", "begära", "ansökan"),
     ("fråga", "begära", "be", "ber"),

@@ -1408,6 +1408,19 @@ def test_a_question_on_two_insatser_together_needs_a_quote_that_names_both():
     assert answerer.decline_reason(asked, [housing]) == "combination_missing"
 
 
+def test_an_age_asked_of_lss_as_a_whole_is_not_answered_by_a_limit_that_leaves_it_out():
+    # "Kan man få LSS om man är 70 år?" got 8 §'s "om du är under 15 år" (who applies for someone)
+    answerer = answerer_knowing("lss åldersgräns grupperna vårdnadshavare söka ställning korttidstillsyn skolungdom")
+    asked = answerer.parse("Kan man få LSS om man är 70 år?", [])
+    under_15 = window(scored("g1", "guidance", "Det gäller om du är under 15 år eller inte själv kan ta ställning (8 § LSS)."))
+    no_limit = window(scored("g2", "guidance", "Det finns ingen åldersgräns för att höra till grupperna i LSS (1 § LSS)."))
+    assert answerer.age_asked_of_lss(asked) == 70
+    assert answerer.leaves_out_age(70, under_15) and not answerer.leaves_out_age(10, under_15)
+    assert answerer.preference_unmet(asked, [under_15]) and not answerer.preference_unmet(asked, [no_limit])
+    # a named insats's own limit is the answer ("över 12 år" for a ten-year-old: no)
+    assert answerer.age_asked_of_lss(answerer.parse("Kan jag få korttidstillsyn om jag är 10 år?", [])) is None
+
+
 def test_a_question_on_paying_for_a_named_insats_chooses_from_more_passages():
     answerer = answerer_knowing("betala kontaktperson avgift")
     # the fee rule and the insats's item of 9 § answer together; without the article the item came 11th
