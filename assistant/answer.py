@@ -316,10 +316,11 @@ AGE_GROUP_ASKED_RE = re.compile(
 # nothing but LSS and support in general, a quote whose every age limit leaves the asked age out is
 # passed over for a close one that does not. Not for a named insats: "över 12 år" answers "Kan jag få
 # korttidstillsyn om jag är 10?" (with no).
-ASKED_AGE_RE = re.compile(r"\b(?:är|blir|fyller|fyllt)\s+(\d{1,3})\b(?!\s*(?:kr|kronor|timmar|dagar|procent|%))", re.I)
+ASKED_AGE_RE = re.compile(r"\b(?:är|blir|fyller|fyllt)\s+(\d{1,3})\b(?!\s*(?:§|kap|kr|kronor|timmar|dagar|procent|%))", re.I)
 AGE_LIMIT_IN_QUOTE_RE = re.compile(r"\b(under|över)\s+(\d{1,3})\s*år\b", re.I)
 LSS_AT_AN_AGE_WORDS = {stem(w) for w in ("lss", "stöd", "insats", "insatser", "hjälp", "lagen", "år", "gammal")}
-AGE_WORD_RE = re.compile(r"ålder", re.I)
+# "ålder", "åldern", "åldersgränsen", "riktåldern", "yrkesverksam ålder"; not 19 §'s "ålderspension"
+AGE_WORD_RE = re.compile(r"\b(?:\w*ålder|\w*åldern|åldersgräns\w*)\b", re.I)
 # "Vem ansöker om särskild avgift?": what the asked-for actor does is the verb; a close quote that holds it
 # ("Frågan prövas av förvaltningsrätten efter ansökan av IVO") is preferred to one on the same topic that
 # names another actor ("En kommun ... ska åläggas att betala en särskild avgift"). Only a preference.

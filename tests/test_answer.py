@@ -1417,8 +1417,13 @@ def test_an_age_asked_of_lss_as_a_whole_is_not_answered_by_a_limit_that_leaves_i
     assert answerer.age_asked_of_lss(asked) == 70
     assert answerer.leaves_out_age(70, under_15) and not answerer.leaves_out_age(10, under_15)
     assert answerer.preference_unmet(asked, [under_15]) and not answerer.preference_unmet(asked, [no_limit])
+    # a pension in 19 §'s fee rule says nothing of the age asked about
+    fee = window(scored("g3", "guidance", "Kommunen får ta ut avgifter av den som har hel allmän ålderspension (19 § LSS)."))
+    assert answerer.preference_unmet(asked, [fee])
     # a named insats's own limit is the answer ("över 12 år" for a ten-year-old: no)
     assert answerer.age_asked_of_lss(answerer.parse("Kan jag få korttidstillsyn om jag är 10 år?", [])) is None
+    # a section is no age: "Vad är 19 §?"
+    assert answerer.age_asked_of_lss(answerer.parse("Vad är 19 §?", [])) is None
 
 
 def test_a_question_on_paying_for_a_named_insats_chooses_from_more_passages():
