@@ -1202,10 +1202,10 @@ class ExtractiveAnswerer:
         if not wanted or sections_asked(question.text):
             return True
         spans = sentences_of(best.quote)
-        # sentence by sentence: a gloss line run into the next sentence is no definition
-        if any(defines(term, span.text) for span in spans):
-            return True
         for n, span in enumerate(spans):
+            # sentence by sentence: a gloss line run into the next sentence is no definition
+            if defines(term, span.text):
+                return True
             ws = words(span.text.replace("-", " "))
             lead = {stem(w) for w in ws[: len(wanted) + TERM_LEAD_WORDS]}
             # a gloss line ("IF intellektuell funktionsnedsättning") names the term and says nothing of it
@@ -1332,10 +1332,15 @@ class ExtractiveAnswerer:
         return int(m.group(1)) if set(question.weights) <= LSS_AT_AN_AGE_WORDS | {m.group(1)} else None
 
     @staticmethod
-    def leaves_out_age(age: int, w: Window) -> bool:
-        """Whether ``w`` states age limits and every one of them leaves ``age`` out ("under 15 år" for 70)."""
+    def age_limits_taking_in(age: int, w: Window) -> tuple[int, int]:
+        """(how many age limits ``w`` states, how many of them take ``age`` in): "under 15 år" leaves 70 out."""
         limits = [(side.lower(), int(n)) for side, n in AGE_LIMIT_IN_QUOTE_RE.findall(w.quote)]
-        return bool(limits) and all((age >= n) if side == "under" else (age <= n) for side, n in limits)
+        return len(limits), sum(1 for side, n in limits if (age < n if side == "under" else age > n))
+
+    def leaves_out_age(self, age: int, w: Window) -> bool:
+        """Whether ``w`` states age limits and every one of them leaves ``age`` out ("under 15 år" for 70)."""
+        stated, taking_in = self.age_limits_taking_in(age, w)
+        return stated > 0 and taking_in == 0
 
     def asked_age_left_out(self, question: Question, chosen: list[Window]) -> bool:
         """For a question on LSS as a whole at an age: whether no quote speaks of age ("ålder",
@@ -1343,8 +1348,7 @@ class ExtractiveAnswerer:
         age = self.age_asked_of_lss(question)
         if age is None:
             return False
-        return not any(AGE_WORD_RE.search(w.quote) or (AGE_LIMIT_IN_QUOTE_RE.search(w.quote) and not self.leaves_out_age(age, w))
-                       for w in chosen)
+        return not any(AGE_WORD_RE.search(w.quote) or self.age_limits_taking_in(age, w)[1] for w in chosen)
 
     def preference_unmet(self, question: Question, chosen: list[Window]) -> bool:
         """What a close quote is preferred for, never a reason to decline: the age group, the age or the
@@ -1558,6 +1562,7 @@ class ExtractiveAnswerer:
             best = self.easy_read_equivalent(question, ranked, best)
         chosen = [best]
         missing = set(self.anchors_missing(question, chosen))
+        age = self.age_asked_of_lss(question)
         for w in ranked:
             if w is best or len(best.spans) + len(w.spans) > self.max_sentences or self._overlaps(w, best):
                 continue
@@ -1565,7 +1570,7 @@ class ExtractiveAnswerer:
                 continue
             if question.sections and self.sections_missing(question, [w]) and not self.sections_missing(question, [best]):
                 continue  # "Vad är 28 f §?": a second quote from another section does not answer it
-            if (age := self.age_asked_of_lss(question)) is not None and self.leaves_out_age(age, w):
+            if age is not None and self.leaves_out_age(age, w):
                 continue  # "Kan man få LSS om man är 70 år?": not "under 15 år" as a second quote either
             if missing:
                 # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other

@@ -47,33 +47,26 @@ def with_prior(retriever, offset: float, factor: float) -> None:
     retriever.bm25 = lambda query, n: rescored(bm25(query, n + EXTRA), lambda s: s * factor)[:n]
 
 
-def mrr(ids: set[str], mode: str, ranks: dict[str, dict]) -> float:
-    ids = [i for i in ids if i in ranks]
-    return sum(1 / ranks[i][mode] for i in ids if ranks[i].get(mode)) / len(ids) if ids else 0.0
-
-
-def hit(ids: set[str], mode: str, ranks: dict[str, dict], k: int) -> float:
-    ids = [i for i in ids if i in ranks]
-    return sum(1 for i in ids if (r := ranks[i].get(mode)) and r <= k) / len(ids) if ids else 0.0
-
-
 def figures(assistant, questions: list[dict], ids: set[str]) -> dict[str, float | None]:
     """The retrieval and answer figures of the questions ``ids`` (None: no question to measure it on)."""
     from evals.runner import answer_metrics, ask_in_process, evaluate_answers
 
     chosen = [q for q in questions if q["id"] in ids]
-    _, _, ranks = retrieval_metrics(assistant, chosen)
+    metrics = retrieval_metrics(assistant, chosen)[0]
     known = {p.passage_id: p.text for p in assistant.retriever.lexical.passages}
-    answers = answer_metrics(evaluate_answers(ask_in_process(assistant), chosen, known))
-    return with_undefined({
-        **{f"{m} MRR": mrr(ids, m, ranks) for m in MODES},
-        "hybrid hit@3": hit(ids, "hybrid", ranks, 3),
-        **{name: answers[key] for name, key in ANSWER_FIGURES.items()},
-    }, answers["counts"], bool(ranks))
+    metrics.update(answer_metrics(evaluate_answers(ask_in_process(assistant), chosen, known)))
+    return figures_of(metrics)
 
 
 ANSWER_FIGURES = {"correct": "answer_correctness", "citations": "citation_precision",
                   "declines": "decline_accuracy", "false declines": "false_decline_rate"}
+
+
+def figures_of(metrics: dict) -> dict[str, float | None]:
+    """The table's figures from an evaluation's metrics (``evals.runner``'s, or a report's ``metrics``)."""
+    values = {**{f"{m} MRR": metrics[f"{m}_mrr@10"] for m in MODES}, "hybrid hit@3": metrics["hybrid_hit@3"],
+              **{name: metrics[key] for name, key in ANSWER_FIGURES.items()}}
+    return with_undefined(values, metrics["counts"], metrics["retrieval_questions"] > 0)
 
 
 def with_undefined(values: dict, counts: dict, ranked: bool) -> dict[str, float | None]:
@@ -88,14 +81,6 @@ def with_undefined(values: dict, counts: dict, ranked: bool) -> dict[str, float 
     if not counts["must_decline"]:
         undefined.add("declines")
     return {k: (None if k in undefined else v) for k, v in values.items()}
-
-
-def was_figures(report: dict, ids: set[str]) -> dict[str, float | None]:
-    """The same figures from ``evals.guidance_effect``'s run without the guidance texts."""
-    ranks = report["retrieval_ranks"]
-    values = {**{f"{m} MRR": mrr(ids, m, ranks) for m in MODES}, "hybrid hit@3": hit(ids, "hybrid", ranks, 3),
-              **{name: report["metrics"][key] for name, key in ANSWER_FIGURES.items()}}
-    return with_undefined(values, report["metrics"]["counts"], bool(ranks))
 
 
 def print_table(title: str, rows: list[tuple[str, dict]]) -> None:
@@ -127,7 +112,8 @@ def main(argv=None) -> int:
     assistant = Assistant.open()
     plain = (assistant.retriever.dense, assistant.retriever.bm25)
     rows: dict[str, list] = {name: [] for name in groups}
-    rows["rest"].append(("without the guidance", was_figures(json.loads(args.without.read_text()), groups["rest"])))
+    # guidance_effect evaluated the rest of the set alone: its report's metrics are the rest's figures
+    rows["rest"].append(("without the guidance", figures_of(json.loads(args.without.read_text())["metrics"])))
     for pair in args.pairs.split(","):
         offset, factor = map(float, pair.split(":"))
         assistant.retriever.dense, assistant.retriever.bm25 = plain
