@@ -206,7 +206,7 @@ PAYMENT_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostn
 # assistans när jag fyller 66?" is answered by 9 b §: "Assistans som du fick före riktåldern kan
 # fortsätta efter den").
 WITHDRAWAL_RE = re.compile(
-    r"\b(ta[rs]? bort|tagits bort|dra[rs]? in|dragits in|dra[rs]? tillbaka|bli[r]? av med|förlora\w*|mista\w*"
+    r"\b(ta[rs]? bort|tagits bort|ta[rs]? (?:\w+ ){0,2}tillbaka|tagits tillbaka|dra[rs]? in|dragits in|dra[rs]? tillbaka|bli[r]? av med|förlora\w*|mista\w*"
     r"|upphör\w*|avslutas?|säg(?:a|er|s)? upp|sagt upp)\b", re.I)
 KEEPING_RE = re.compile(r"\b(fortsätt\w*|behåll\w*|kvar|omfattar tiden efter|än (du|han|hon|den enskilde) (har|hade))\b", re.I)
 # "Vart vänder jag mig om jag inte är nöjd med min assistans?", "Kan jag klaga på min gruppbostad?": a
@@ -252,6 +252,12 @@ TOPICS_A_QUOTE_MUST_SPEAK_OF = (
     ("validity_missing", VALIDITY_ASKED_RE, (VALIDITY_RE,)),
 )
 FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
+FEE_SECTIONS = {18, 19, 20, 21}
+SECTION_NUMBER_RE = re.compile(r"\b(\d{1,2})\s*[a-h]?\s*§")
+# Words that ask about money in any way (a fee, a price, an income, what one keeps): a question without
+# them is not answered by the rules on fees.
+FEE_WORDS_ASKED_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*|pengar\w*|hyr\w*"
+                                r"|pension\w*|ersättning\w*|inkomst\w*)\b|\bkr\b", re.I)
 # "Måste jag betala för gruppbostad?": a home is the one insats the kommun may charge for (19 §, "avgifter för
 # bostad"); it got 21 §'s "Utom för bostad, fritid och kultur behöver du inte betala ...", which a member
 # reads as "free".
@@ -268,6 +274,17 @@ HOUSING_FEE_RE = re.compile(r"\b19\s*§")
 # gruppbostad is).
 BOTH_ASKED_RE = re.compile(r"\bbåde\b|\bsamtidigt\b|\bom (?:jag|man|vi|han|hon|hen) (?:redan )?(?:har|bor i|bor på|går på|går i)\b"
                            r"|^\s*(?:kan|får) (?:jag|man|vi|en|ett) (?:ha|få) (?:\w+ ){1,3}och\b", re.I)
+# "Kan min mamma vara min personliga assistent?", "Får en anhörig vara kontaktperson?", "Måste ansökan vara
+# skriftlig?": whether someone may hold a role, or something must be so, is answered only by a quote that
+# names both (they got what personlig assistans is, and Socialstyrelsen's "skriftligt material" to films).
+# A pronoun ("Kan jag vara kontaktperson?") asks what the role takes instead; "vara med och ..." is taking part.
+ROLE_HOLDER_ASKED_RE = re.compile(
+    r"^\s*(?:kan|får|ska|bör|måste|brukar) (?:min|mina|mitt|vår|våra|vårt|en|ett|någon i|ingen i)?\s*"
+    r"(?P<holder>(?!(?:jag|du|man|vi|ni|han|hon|hen|de|dom|den|det|någon|ingen|alla)\b)\w+) "
+    r"(?:\w+ )?(?:vara|bli|jobba som|arbeta som) (?!med\b)(?:min|mina|mitt|hans|hennes|en|ett|den|de)?\s*"
+    r"(?P<role>\w+(?:[ -]\w+){0,2})\s*\??\s*$",
+    re.I)
+DIFFERENCE_ASKED_RE = re.compile(r"\bskillnad\w*", re.I)
 # "Varför fick jag avslag?", "Varför sa kommunen nej?": why it went so in the member's own case
 OWN_CASE_WHY_RE = re.compile(
     r"^\s*(?:(?:men|och)\s+)?varför\b(?=.*\b(?:jag|mig|vi|oss|min|mitt|mina|vår|vårt|våra|nej|avslag)\b)", re.I | re.S)
@@ -288,6 +305,7 @@ FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
 # The member's own action, or the kommun's, nämnd's or region's ("Ska kommunen informera om LSS?" got 28 f §'s
 # reporting); not "man": "Måste man redovisa ...?" (q009) is answered by "rapportera", and "Kan man
 # tillhöra personkretsen ...?" (q153) by the group's description.
+WHAT_CAN_I_DO_RE = re.compile(r"^\s*vad (?:kan|får|ska|gör|brukar) (?:jag|vi|man)\b(?=.*\b(?:min|mitt|mina|en|ett)\b)", re.I)
 ASKED_ACTION_RE = re.compile(_MODAL_START + r"(?:jag|vi|kommunen|nämnden|regionen)\s+(?:inte\s+)?(?P<verb>[a-zåäö]+)\b", re.I)
 # "Ska beslut om bostad med särskild service rapporteras?": a passive verb at the end is what is asked
 # (it got what a bostad med särskild service is).
@@ -1136,6 +1154,8 @@ class ExtractiveAnswerer:
                 return "combination_missing"
             if self.other_insats_answers(question, chosen):
                 return "insats_missing"
+            if self.role_holder_unnamed(question, chosen):
+                return "holder_and_role_missing"
         if question.qtype in ("number", "cost") and not question.followup:
             # An amount answers only a question about its own subject ("timmar personlig assistans"
             # is not answered by "några få timmar i veckan" about daglig verksamhet).
@@ -1309,6 +1329,24 @@ class ExtractiveAnswerer:
         return (question.weights.get(verb, 0.0) >= CONDITION_MIN_WEIGHT
                 and not self._match(verb, self._quotes_tokens(chosen), last_part=True))
 
+    def fee_rule_unasked(self, question: Question, chosen: list[Window]) -> bool:
+        """Whether the quotes open with the law's rules on fees (18-21 §§) for a question that asks nothing
+        about paying: "Kan jag få stöd på fritiden?" got 21 §'s "Utom för bostad, fritid och kultur behöver
+        du inte betala ..." (matched by "fritid") while 9 § 4's kontaktperson for one's spare time came close."""
+        if (question.english or question.followup or question.sections
+                or FEE_WORDS_ASKED_RE.search(question.text)):
+            return False
+        return bool(chosen) and self.states_fee_section(chosen[0])
+
+    @staticmethod
+    def states_fee_section(w: Window) -> bool:
+        """A sentence of the law's rules on fees (18-21 §§) as a guidance text states it: it speaks of
+        paying, or cites those sections only ("Det gäller om du har hel sjukersättning ... (19 § LSS)")."""
+        if w.scored.passage.kommun or not FEE_SECTION_RE.search(w.quote):
+            return False
+        cited = {int(n) for n in SECTION_NUMBER_RE.findall(w.quote)}
+        return bool(PAYMENT_RE.search(w.quote)) or cited <= FEE_SECTIONS
+
     @staticmethod
     def age_group_contradicted(question: Question, chosen: list[Window]) -> bool:
         """Whether the question asks about something for children or adults and the quotes do not name
@@ -1354,11 +1392,27 @@ class ExtractiveAnswerer:
         """What a close quote is preferred for, never a reason to decline: the age group, the age or the
         actor's verb asked about."""
         return (self.age_group_unspoken(question, chosen) or self.age_group_contradicted(question, chosen)
-                or self.asked_age_left_out(question, chosen) or self.who_action_unspoken(question, chosen))
+                or self.asked_age_left_out(question, chosen) or self.who_action_unspoken(question, chosen)
+                or self.fee_rule_unasked(question, chosen))
 
     def turn_unanswered(self, question: Question, chosen: list[Window]) -> bool:
         """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause."""
-        return bool(self.action_unanswered(question, chosen)) or self.condition_clause_unanswered(question, chosen)
+        return (bool(self.action_unanswered(question, chosen)) or self.condition_clause_unanswered(question, chosen)
+                or self.role_holder_unnamed(question, chosen))
+
+    def role_holder_unnamed(self, question: Question, chosen: list[Window]) -> bool:
+        """For "Kan min mamma vara min assistent?": whether no quote names both the person and the role."""
+        if question.english or question.followup:
+            return False
+        m = ROLE_HOLDER_ASKED_RE.search(question.text)
+        if not m:
+            return False
+        holder = stem(m.group("holder").lower())
+        role = [stem(w) for w in words(m.group("role")) if w not in STOPWORDS]
+        if not role:
+            return False
+        return not any(self._match(holder, tokens) and any(self._match(r, tokens) for r in role)
+                       for tokens in (self._window_tokens(w) for w in chosen))
 
     def condition_clause_unanswered(self, question: Question, chosen: list[Window]) -> bool:
         """For "Kan jag / Får jag ... om jag Y?": whether no quote speaks of Y, by any of its words (not
@@ -1447,8 +1501,10 @@ class ExtractiveAnswerer:
         with Mjölby's building plans)."""
         if question.english or question.followup or question.anchors:
             return False
-        # "Kan barn få kontaktperson?" asks the rules too (it got Norberg's "Bli kontaktperson" page)
-        if not FIRST_PERSON_ASKED_RE.search(question.text) and not AGE_GROUP_ASKED_RE.search(question.text):
+        # "Kan barn få kontaktperson?" asks the rules too (it got Norberg's "Bli kontaktperson" page), and
+        # so does "Vad kan jag göra med min kontaktperson?" (it got Norberg's wish to market the role better)
+        if not (FIRST_PERSON_ASKED_RE.search(question.text) or AGE_GROUP_ASKED_RE.search(question.text)
+                or WHAT_CAN_I_DO_RE.search(question.text)):
             return False
         return all(w.scored.passage.kommun for w in chosen)
 
@@ -1561,6 +1617,8 @@ class ExtractiveAnswerer:
         if easy_read:
             best = self.easy_read_equivalent(question, ranked, best)
         chosen = [best]
+        if other := self.other_compared_insats(question, ranked, best):
+            return [best, other]
         missing = set(self.anchors_missing(question, chosen))
         age = self.age_asked_of_lss(question)
         for w in ranked:
@@ -1572,6 +1630,8 @@ class ExtractiveAnswerer:
                 continue  # "Vad är 28 f §?": a second quote from another section does not answer it
             if age is not None and self.leaves_out_age(age, w):
                 continue  # "Kan man få LSS om man är 70 år?": not "under 15 år" as a second quote either
+            if self.fee_rule_unasked(question, [w]):
+                continue  # "Kan jag få stöd på fritiden?": nor 21 §'s fees as a second quote
             if missing:
                 # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other
                 # place. Only then: a quote about one place never gets another place's sentence added
@@ -1587,6 +1647,21 @@ class ExtractiveAnswerer:
                 chosen.append(w)
             break
         return chosen
+
+    def other_compared_insats(self, question: Question, ranked: list[Window], best: Window) -> Window | None:
+        """For "Vad är skillnaden mellan ledsagare och kontaktperson?" answered by a quote on one of the two:
+        the best quote on the other (it got the ledsagarservice item twice, from both guidance texts)."""
+        if question.english or question.followup or not DIFFERENCE_ASKED_RE.search(question.text):
+            return None
+        compared = insatser_named(question.text)
+        other = compared - insatser_named(best.quote)
+        if len(compared) != 2 or len(other) != 1:
+            return None
+        naming = [w for w in ranked if w is not best and other <= insatser_named(w.quote)
+                  and len(best.spans) + len(w.spans) <= self.max_sentences and not self._overlaps(w, best)]
+        # in the register of the first quote where there is one (Lättläst mode answers in easy-read words)
+        naming.sort(key=lambda w: w.scored.passage.register != best.scored.passage.register)
+        return naming[0] if naming else None
 
     def easy_read_equivalent(self, question: Question, ranked: list[Window], best: Window) -> Window:
         """Lättläst mode: a close quote from an easy-read text (metadata ``register: lättläst``)

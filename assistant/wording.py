@@ -119,6 +119,12 @@ REWRITES: tuple[Rewrite, ...] = (
     # would drop.
     Rewrite(_re(r"^\s*(?:inom )?hur (?:lång tid|snabbt|fort)\b[^?]*\bverkställ\w*[^?]*\??\s*$"),
             "Hur lång tid har kommunen på sig att ge mig min insats?", unless=_re(r"\bi [a-zåäö]+\s*\??\s*$")),
+    # "Hur lång tid får det ta innan jag får min insats?", "Hur länge får jag vänta på kontaktperson?" ask the
+    # same in a member's words; the first got 28 g-h §§ on reporting. Not the wait for a decision (which
+    # DECISION_TIME_ASKED_RE in answer.py reads), nor with a place.
+    Rewrite(_re(rf"^\s*hur (?:lång tid|länge)\b(?=[^?]*\b(?:innan|tills|vänta\w*|att få)\b)[^?]*\b(?:{_INSATS}|insats\w*|stödet)\b[^?]*\??\s*$"),
+            "Hur lång tid har kommunen på sig att ge mig min insats?",
+            unless=_re(r"\bbeslut\w*|\bi [a-zåäö]+\s*\??\s*$")),
     # "Vad gör jag om jag inte får min insats?": "min insats" is one already granted, so it asks what happens
     # when a decision is not carried out; it got 8 § ("Insatser enligt LSS ges bara om den enskilde själv
     # begär dem").
@@ -170,11 +176,13 @@ REWRITES: tuple[Rewrite, ...] = (
 # till exempel socialtjänstlagen"), "Gäller rapporteringsskyldigheten beslut enligt SoL?" got a sentence on
 # another duty, and "Kan jag få LSS om jag har en intellektuell funktionsnedsättning?" (today's word, FUB's
 # too) got 1 §'s "vissa personer med funktionsnedsättning" where the law's personkrets 1 says
-# "utvecklingsstörning". The member's name stays; the texts' name is added after it, unless it is there.
+# "utvecklingsstörning"; "Vad är råd och stöd?" (the everyday name of 9 § 1) got the opening of 9 §'s list.
+# The member's name stays; the texts' name is added after it, unless it is there.
 TEXTS_NAMES = (
     (_re(r"\bsol(?::s)?\b(?!\s*\))"), "socialtjänstlag", "socialtjänstlagen"),
     (_re(r"\bfk(?::s)?\b(?!\s*\))"), "försäkringskass", "Försäkringskassan"),
     (_re(r"\bintellektuell\w* funktionsnedsättning\w*"), "utvecklingsstör", "utvecklingsstörning"),
+    (_re(r"\bråd och stöd\b"), "rådgivning", "rådgivning och annat personligt stöd"),
 )
 
 

@@ -837,6 +837,8 @@ def test_whether_something_can_be_taken_away_needs_a_quote_on_taking_it_away_or_
     rights = window(scored("g3", "guidance", "LSS tar inte bort rättigheter som du har enligt andra lagar (4 § LSS)."))
     removed = answerer.parse("Kan kommunen ta bort min insats?", [])
     assert answerer.decline_reason(removed, [moving]) == "withdrawal_missing"
+    # "ta tillbaka" is taking away too (it got 8 § and 2 §)
+    assert answerer.decline_reason(answerer.parse("Kan kommunen ta tillbaka min insats?", []), [moving]) == "withdrawal_missing"
     assert answerer.decline_reason(answerer.parse("Kan LSS tas bort?", []), [rights]) == "withdrawal_missing"
     lost = answerer.parse("Kan jag bli av med min assistans när jag fyller 67?", [])
     assert answerer.decline_reason(lost, [keeping]) != "withdrawal_missing"
@@ -1426,6 +1428,39 @@ def test_an_age_asked_of_lss_as_a_whole_is_not_answered_by_a_limit_that_leaves_i
     assert answerer.age_asked_of_lss(answerer.parse("Vad är 19 §?", [])) is None
 
 
+def test_the_rules_on_fees_are_no_answer_to_a_question_that_asks_nothing_about_money():
+    # "Kan jag få stöd på fritiden?" got 21 §'s "Utom för bostad, fritid och kultur behöver du inte betala ..."
+    answerer = answerer_knowing("stöd fritid betala avgift kontaktperson sjukersättning")
+    fee = window(scored("g1", "guidance", "Utom för bostad, fritid och kultur behöver du inte betala för dina insatser (21 § LSS)."))
+    income = window(scored("g2", "guidance", "Det gäller om du har hel sjukersättning eller en lika stor inkomst (19 § LSS)."))
+    spare_time = window(scored("g3", "guidance", "Med en kontaktperson kan du göra saker på fritiden (9 § 4 LSS)."))
+    asked = answerer.parse("Kan jag få stöd på fritiden?", [])
+    assert answerer.preference_unmet(asked, [fee]) and answerer.preference_unmet(asked, [income])
+    assert not answerer.preference_unmet(asked, [spare_time])
+    # a question on money, or on the fee sections themselves, is answered by them
+    for money in ("Måste jag betala för fritiden?", "Hur mycket pengar får jag behålla?", "Vad säger 21 §?"):
+        assert not answerer.fee_rule_unasked(answerer.parse(money, []), [fee]), money
+    # a kommun's own text citing a fee section is no statement of the law's rules
+    local = window(scored("k1", "norberg", "Avgiften följer 19 § LSS och ska betalas varje månad.", kommun="Norberg"))
+    assert not answerer.fee_rule_unasked(asked, [local])
+
+
+def test_whether_someone_may_hold_a_role_needs_a_quote_naming_both():
+    # "Kan min mamma vara min personliga assistent?" got what personlig assistans is
+    answerer = answerer_knowing("personlig assistent assistans mamma förälder ansökan skriftlig kontaktperson")
+    item = window(scored("g1", "guidance", "Personlig assistans är stöd från en personlig assistent (9 a § LSS)."))
+    asked = answerer.parse("Kan min mamma vara min personliga assistent?", [])
+    assert answerer.decline_reason(asked, [item]) == "holder_and_role_missing"
+    both = window(scored("g2", "guidance", "En mamma kan vara personlig assistent åt sitt barn."))
+    assert not answerer.role_holder_unnamed(asked, [both])
+    # "Måste ansökan vara skriftlig?" got Socialstyrelsen's "skriftligt material" to films
+    films = window(scored("m1", "mfd", "Till filmerna finns ett skriftligt material."))
+    assert answerer.role_holder_unnamed(answerer.parse("Måste ansökan vara skriftlig?", []), [films])
+    # the member's own role, or taking part ("vara med och ..."), is another question
+    for other in ("Kan jag vara kontaktperson?", "Får brukare vara med och planera sina insatser?"):
+        assert not answerer.role_holder_unnamed(answerer.parse(other, []), [item]), other
+
+
 def test_a_question_on_paying_for_a_named_insats_chooses_from_more_passages():
     answerer = answerer_knowing("betala kontaktperson avgift")
     # the fee rule and the insats's item of 9 § answer together; without the article the item came 11th
@@ -1440,6 +1475,24 @@ def test_member_wordings_that_got_a_decline_or_the_guidances_own_lines(assistant
     assert "LSS-assistenten har skrivit" not in answer.answer, answer.answer
     assert_declined_in_swedish(assistant.ask("Kan jag ha både daglig verksamhet och kontaktperson?"))
     ask_first_quote(assistant, "Måste jag betala för kontaktperson?", "21 §")
+
+
+@pytest.mark.slow
+def test_member_questions_that_got_fees_a_kommuns_marketing_or_one_of_two_insatser(assistant):
+    for easy in (False, True):
+        answer = ask_first_quote(assistant, "Kan jag få stöd på fritiden?", easy_read=easy)
+        assert "betala" not in answer.answer and "kontaktperson" in answer.answer, answer.answer
+        ask_first_quote(assistant, "Vad kan jag göra med min kontaktperson?", "9 § 4", easy_read=easy)
+        ask_first_quote(assistant, "Vad är råd och stöd?", "9 § 1", easy_read=easy)
+        ask_first_quote(assistant, "Hur lång tid får det ta innan jag får min insats?", easy_read=easy)
+        # the difference between two insatser: a quote on each
+        answer = assistant.ask("Vad är skillnaden mellan ledsagare och kontaktperson?", easy_read=easy)
+        assert_valid_citations(answer)
+        assert "ledsag" in answer.citations[0].quote.lower(), answer.answer
+        assert "kontaktperson" in answer.citations[1].quote.lower(), answer.answer
+        for unknown in ("Kan min mamma vara min personliga assistent?", "Kan kommunen ta tillbaka min insats?"):
+            assert_declined_in_swedish(assistant.ask(unknown, easy_read=easy))
+    assert "28 a §" in assistant.ask("Hur lång tid får det ta innan jag får min insats?").answer
 
 
 @pytest.mark.slow

@@ -174,6 +174,22 @@ def test_a_members_name_for_something_is_followed_by_the_texts_name():
     # today's word for the law's "utvecklingsstörning" (1 §): it got 1 §'s "vissa personer med funktionsnedsättning"
     assert as_the_texts_ask_it("Har jag rätt till LSS om jag har en intellektuell funktionsnedsättning?") == \
         "Har jag rätt till LSS om jag har en intellektuell funktionsnedsättning (utvecklingsstörning)?"
+    # the everyday name of 9 § 1: "Vad är råd och stöd?" got the opening of 9 §'s list
+    assert as_the_texts_ask_it("Vad är råd och stöd?") == "Vad är råd och stöd (rådgivning och annat personligt stöd)?"
+    assert as_the_texts_ask_it("Vem ger rådgivning och råd och stöd?") == "Vem ger rådgivning och råd och stöd?"
+
+
+def test_a_members_question_on_how_long_the_wait_for_an_insats_may_be_asks_the_time_the_kommun_has():
+    from assistant.wording import as_the_texts_ask_it
+
+    # "Hur lång tid får det ta innan jag får min insats?" got 28 g-h §§ on reporting
+    for asked in ("Hur lång tid får det ta innan jag får min insats?", "Hur länge får jag vänta på kontaktperson?",
+                  "Hur lång tid tar det att få en gruppbostad?"):
+        assert as_the_texts_ask_it(asked) == "Hur lång tid har kommunen på sig att ge mig min insats?", asked
+    # the wait for a decision, a place, or how long one may keep an insats are other questions
+    for asked in ("Hur lång tid tar det innan jag får beslut om min assistans?",
+                  "Hur lång tid tar det att få kontaktperson i Norberg?", "Hur länge får jag ha korttidsvistelse?"):
+        assert as_the_texts_ask_it(asked) == asked, asked
 
 
 def test_not_getting_ones_own_insats_is_asked_as_a_decision_not_carried_out():
