@@ -252,6 +252,12 @@ TOPICS_A_QUOTE_MUST_SPEAK_OF = (
     ("validity_missing", VALIDITY_ASKED_RE, (VALIDITY_RE,)),
 )
 FEE_SECTION_RE = re.compile(r"\b(18|19|20|21)(\s*[–-]\s*(19|20|21))?\s*§")
+# The särskild avgift a kommun pays for an insats not given in time (28 a-c §§), and the words that ask
+# about it or about the delay it is for.
+SANCTION_RE = re.compile(r"särskild\w* avgift\w*|åläggas att betala", re.I)
+SANCTION_ASKED_RE = re.compile(r"särskild\w* avgift|\bböter|bötfäll|\bsen\b|\bsent\b|\bförsen\w*|dröj\w*|verkställ\w*"
+                               r"|\bi tid\b|skälig|\binte (?:ger|gett|ge|får|fått)\b|\b(?:kommunen|regionen|nämnden) (?:\w+ )?betala"
+                               r"|sanktion\w*|straff\w*", re.I)
 FEE_SECTIONS = {18, 19, 20, 21}
 SECTION_NUMBER_RE = re.compile(r"\b(\d{1,2})\s*[a-h]?\s*§")
 # Words that ask about money in any way (a fee, a price, an income, what one keeps): a question without
@@ -396,6 +402,18 @@ CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)
 
 
 # ------------------------------------------------------------- question parsing
+
+
+def where_from(p: Passage) -> str:
+    """The lead of a quote from a local document: whose text it is and the year ("Från Mjölby kommun
+    (2025)"). A text about a kommun that someone else wrote names its publisher and then the place:
+    FUB Västmanland's "Vi samverkar med åtta av länets kommuner" was shown as "Från Hallstahammar kommun"."""
+    if not p.kommun:
+        return ""
+    year = p.date[:4]
+    if p.publisher and p.kommun.lower() not in p.publisher.lower():
+        return f"Från {p.publisher} ({year}), om {p.kommun}"
+    return f"Från {p.kommun} kommun ({year})"
 
 
 def insatser_named(text: str) -> set[str]:
@@ -1156,6 +1174,8 @@ class ExtractiveAnswerer:
                 return "insats_missing"
             if self.role_holder_unnamed(question, chosen):
                 return "holder_and_role_missing"
+            if self.sanction_unasked(question, chosen):
+                return "sanction_not_asked"
         if question.qtype in ("number", "cost") and not question.followup:
             # An amount answers only a question about its own subject ("timmar personlig assistans"
             # is not answered by "några få timmar i veckan" about daglig verksamhet).
@@ -1339,6 +1359,15 @@ class ExtractiveAnswerer:
         return bool(chosen) and self.states_fee_section(chosen[0])
 
     @staticmethod
+    def sanction_unasked(question: Question, chosen: list[Window]) -> bool:
+        """Whether a question on paying that is not about the särskild avgift (nor a decision carried out
+        late) gets a quote on it first: "Vem betalar om jag flyttar?" got "Då kan kommunen få betala en
+        särskild avgift (28 a § LSS)", which a member reads as the answer to who pays for their insatser."""
+        if question.english or question.followup or question.sections or not PAYMENT_ASKED_RE.search(question.text):
+            return False
+        return bool(chosen) and not SANCTION_ASKED_RE.search(question.text) and bool(SANCTION_RE.search(chosen[0].quote))
+
+    @staticmethod
     def states_fee_section(w: Window) -> bool:
         """A sentence of the law's rules on fees (18-21 §§) as a guidance text states it: it speaks of
         paying, or cites those sections only ("Det gäller om du har hel sjukersättning ... (19 § LSS)")."""
@@ -1393,7 +1422,7 @@ class ExtractiveAnswerer:
         actor's verb asked about."""
         return (self.age_group_unspoken(question, chosen) or self.age_group_contradicted(question, chosen)
                 or self.asked_age_left_out(question, chosen) or self.who_action_unspoken(question, chosen)
-                or self.fee_rule_unasked(question, chosen))
+                or self.fee_rule_unasked(question, chosen) or self.sanction_unasked(question, chosen))
 
     def turn_unanswered(self, question: Question, chosen: list[Window]) -> bool:
         """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause."""
@@ -1630,7 +1659,7 @@ class ExtractiveAnswerer:
                 continue  # "Vad är 28 f §?": a second quote from another section does not answer it
             if age is not None and self.leaves_out_age(age, w):
                 continue  # "Kan man få LSS om man är 70 år?": not "under 15 år" as a second quote either
-            if self.fee_rule_unasked(question, [w]):
+            if self.fee_rule_unasked(question, [w]) or self.sanction_unasked(question, [w]):
                 continue  # "Kan jag få stöd på fritiden?": nor 21 §'s fees as a second quote
             if missing:
                 # A comparison ("Hallstahammar jämfört med Mjölby"): the second quote brings the other
@@ -1795,7 +1824,7 @@ class ExtractiveAnswerer:
         for n, w in enumerate(chosen, start=1):
             p = w.scored.passage
             citations.append(Citation(id=n, passage=p, quote=w.quote, stale=is_stale(p.date, self.stale_years)))
-            where = f"Från {p.kommun} kommun ({p.date[:4]})" if p.kommun else ""
+            where = where_from(p)
             if easy_read or w.is_list:
                 lines = [self._display(s.text) for s in w.spans]
                 head = f"{where}:" if where else ""

@@ -1428,6 +1428,23 @@ def test_an_age_asked_of_lss_as_a_whole_is_not_answered_by_a_limit_that_leaves_i
     assert answerer.age_asked_of_lss(answerer.parse("Vad är 19 §?", [])) is None
 
 
+def test_a_local_quote_says_whose_text_it_is():
+    from assistant.answer import where_from
+    from assistant.types import Passage
+
+    def passage(publisher: str, kommun: str) -> Passage:
+        return Passage(passage_id="p", doc_id="d", source="d", title="t", text="x", publisher=publisher,
+                       kommun=kommun, date="2024-12-05")
+
+    assert where_from(passage("Mjölby kommun", "Mjölby")) == "Från Mjölby kommun (2024)"
+    assert where_from(passage("Norbergs kommun, kommunstyrelsens ordförande", "Norberg")) == "Från Norberg kommun (2024)"
+    # FUB's "Vi samverkar med åtta av länets kommuner" was shown as Hallstahammar kommun's own words
+    assert where_from(passage("Länsförbundet FUB Västmanland", "Hallstahammar")) == \
+        "Från Länsförbundet FUB Västmanland (2024), om Hallstahammar"
+    assert where_from(passage("", "Ekbacka")) == "Från Ekbacka kommun (2024)"
+    assert where_from(passage("Socialstyrelsen", "")) == ""
+
+
 def test_the_rules_on_fees_are_no_answer_to_a_question_that_asks_nothing_about_money():
     # "Kan jag få stöd på fritiden?" got 21 §'s "Utom för bostad, fritid och kultur behöver du inte betala ..."
     answerer = answerer_knowing("stöd fritid betala avgift kontaktperson sjukersättning")
@@ -1443,6 +1460,19 @@ def test_the_rules_on_fees_are_no_answer_to_a_question_that_asks_nothing_about_m
     # a kommun's own text citing a fee section is no statement of the law's rules
     local = window(scored("k1", "norberg", "Avgiften följer 19 § LSS och ska betalas varje månad.", kommun="Norberg"))
     assert not answerer.fee_rule_unasked(asked, [local])
+
+
+def test_a_question_on_paying_is_not_answered_by_the_sarskild_avgift_unless_it_asks_about_it():
+    # "Vem betalar om jag flyttar?" got "Då kan kommunen få betala en särskild avgift (28 a § LSS)"
+    answerer = answerer_knowing("betala flytta kommunen avgift särskild sen")
+    sanction = window(scored("g1", "guidance", "Då kan kommunen få betala en särskild avgift (28 a § LSS)."))
+    asked = answerer.parse("Vem betalar om jag flyttar?", [])
+    assert answerer.sanction_unasked(asked, [sanction]) and answerer.preference_unmet(asked, [sanction])
+    assert answerer.decline_reason(asked, [sanction]) == "sanction_not_asked"
+    # asked about it, about the delay it is for, or about the kommun paying
+    for about in ("Vem betalar särskild avgift?", "Måste kommunen betala om mitt stöd kommer sent?",
+                  "Får jag pengarna när kommunen måste betala avgift?", "Kan kommunen få böter?", "Vad säger 28 a §?"):
+        assert not answerer.sanction_unasked(answerer.parse(about, []), [sanction]), about
 
 
 def test_whether_someone_may_hold_a_role_needs_a_quote_naming_both():

@@ -129,6 +129,7 @@ def test_the_first_row_that_applies_wins_and_every_row_is_reached():
                   "Vem bestämmer vad jag ska göra på daglig verksamhet?", "Vem beslutar om gruppbostad?",
                   "Får man betalt på daglig verksamhet?", "Hur anmäler jag kommunen till IVO?", "Hur får jag mitt beslut ändrat?",
                   "Kan jag ansöka om LSS för min vuxna son?", "Inom hur lång tid ska ett beslut verkställas?",
+                      "Hur länge får jag vänta på kontaktperson?",
                   "Jag har väntat ett år på gruppbostad, vad gör jag?", "Vad gör jag om jag inte får min insats?"):
         first[asked] = next(i for i, rewrite in enumerate(REWRITES) if rewrite.apply(asked) is not None)
     assert sorted(first.values()) == list(range(len(REWRITES)))
