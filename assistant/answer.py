@@ -262,8 +262,8 @@ FEE_SECTIONS = {18, 19, 20, 21}
 SECTION_NUMBER_RE = re.compile(r"\b(\d{1,2})\s*[a-h]?\s*§")
 # Words that ask about money in any way (a fee, a price, an income, what one keeps): a question without
 # them is not answered by the rules on fees.
-FEE_WORDS_ASKED_RE = re.compile(r"\b(betal\w*|kosta\w*|kostnad\w*|avgift\w*|gratis|kostnadsfri\w*|pengar\w*|hyr\w*"
-                                r"|pension\w*|ersättning\w*|inkomst\w*)\b|\bkr\b", re.I)
+FEE_WORDS_ASKED_RE = re.compile(PAYMENT_ASKED_RE.pattern + r"|\b(?:pengar\w*|hyr\w*|pension\w*|ersättning\w*|inkomst\w*|kr)\b",
+                                re.I)
 # "Måste jag betala för gruppbostad?": a home is the one insats the kommun may charge for (19 §, "avgifter för
 # bostad"); it got 21 §'s "Utom för bostad, fritid och kultur behöver du inte betala ...", which a member
 # reads as "free".
@@ -306,12 +306,13 @@ PERMISSION_ASKED_RE = re.compile(
 # The member asking for themselves ("Kan jag få bo i gruppbostad?"), not about a rule in general
 # ("Måste man redovisa ...?", which a kommun's own report may answer).
 FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
+# "Vad kan jag göra med min kontaktperson?" asks what the rules allow as "Kan jag ...?" does
+WHAT_CAN_I_DO_RE = re.compile(r"^\s*vad (?:kan|får|ska|gör|brukar) (?:jag|vi|man)\b(?=.*\b(?:min|mitt|mina|en|ett)\b)", re.I)
 # "Kan jag klaga på min gruppbostad?", "Får jag välja min assistent?": the verb after the modal is what
 # is asked about. Everyday verbs ("få", "ha", "söka") say little; any other must be in a quote.
 # The member's own action, or the kommun's, nämnd's or region's ("Ska kommunen informera om LSS?" got 28 f §'s
 # reporting); not "man": "Måste man redovisa ...?" (q009) is answered by "rapportera", and "Kan man
 # tillhöra personkretsen ...?" (q153) by the group's description.
-WHAT_CAN_I_DO_RE = re.compile(r"^\s*vad (?:kan|får|ska|gör|brukar) (?:jag|vi|man)\b(?=.*\b(?:min|mitt|mina|en|ett)\b)", re.I)
 ASKED_ACTION_RE = re.compile(_MODAL_START + r"(?:jag|vi|kommunen|nämnden|regionen)\s+(?:inte\s+)?(?P<verb>[a-zåäö]+)\b", re.I)
 # "Ska beslut om bostad med särskild service rapporteras?": a passive verb at the end is what is asked
 # (it got what a bostad med särskild service is).
@@ -1418,14 +1419,16 @@ class ExtractiveAnswerer:
         return not any(AGE_WORD_RE.search(w.quote) or self.age_limits_taking_in(age, w)[1] for w in chosen)
 
     def preference_unmet(self, question: Question, chosen: list[Window]) -> bool:
-        """What a close quote is preferred for, never a reason to decline: the age group, the age or the
-        actor's verb asked about."""
+        """What a close quote is preferred for, never a reason to decline in itself: the age group, the age or
+        the actor's verb asked about, and no rule on fees or on the särskild avgift where none is asked about
+        (the latter is also a reason to decline when no close quote is free of it)."""
         return (self.age_group_unspoken(question, chosen) or self.age_group_contradicted(question, chosen)
                 or self.asked_age_left_out(question, chosen) or self.who_action_unspoken(question, chosen)
                 or self.fee_rule_unasked(question, chosen) or self.sanction_unasked(question, chosen))
 
     def turn_unanswered(self, question: Question, chosen: list[Window]) -> bool:
-        """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause."""
+        """Whether the quotes miss what a "Kan jag ...?" question turns on: its verb or its om-clause, or
+        for "Kan min mamma vara min assistent?" the person and the role together."""
         return (bool(self.action_unanswered(question, chosen)) or self.condition_clause_unanswered(question, chosen)
                 or self.role_holder_unnamed(question, chosen))
 
