@@ -19,6 +19,7 @@ or low combined coverage and similarity (thresholds calibrated on evals/).
 from __future__ import annotations
 
 import json
+from collections import Counter
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -404,6 +405,10 @@ CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)
 
 # ------------------------------------------------------------- question parsing
 
+# Words this long or longer are corrected to the texts' spelling when one typing error away (shorter ones are
+# too often another word: "hund" / "hand").
+MIN_SPELLED_LEN = 6
+
 
 def where_from(p: Passage) -> str:
     """The lead of a quote from a local document: whose text it is and the year ("Från Mjölby kommun
@@ -720,6 +725,13 @@ class ExtractiveAnswerer:
         self._max_idf = max(vocabulary.values()) if vocabulary else 1.0
         # A list that runs on into the document's next passage is completed from there.
         self._by_position = {(p.doc_id, p.position): p for p in passages or []}
+        # the texts' words by length, for spelled_as_the_texts; a word used once may be the texts' own typo
+        # ("Dagligveksamhet" in FUB's text)
+        counts = Counter(w for p in passages or [] for w in words(p.text) if len(w) >= MIN_SPELLED_LEN - 1)
+        self._spellings: dict[int, list[tuple[int, str]]] = {}
+        for w, n in counts.items():
+            if n >= 2:
+                self._spellings.setdefault(len(w), []).append((n, w))
 
     # -- question ------------------------------------------------------------------
     def parse(self, raw: str, history: list[dict]) -> Question:
@@ -729,6 +741,8 @@ class ExtractiveAnswerer:
         if english and (swedish := as_swedish(text, lambda w: stem(w) in self.idf)):
             # Every word known: answered like a Swedish question, with the lexical rules that need Swedish words.
             text, english = swedish, False
+        if not english:
+            text = self.spelled_as_the_texts(text)
         followup = bool(text) and is_followup(text, history)
         context_stems: list[str] = []
         asked = as_the_texts_ask_it(text)
@@ -762,6 +776,23 @@ class ExtractiveAnswerer:
             anchors=find_anchors(text, self.places, self.idf),
             sections=sections_asked(text),
         )
+
+    def spelled_as_the_texts(self, text: str) -> str:
+        """A word no text has in any form, one typing error from a word of the texts, is written as that word
+        ("kan jag få asistans" found 9 b § on assistance after the pension age: the misspelled word was
+        lost to BM25 and weighed as an unknown term). Only a word Swedish does not have (wordfreq), only to
+        a word the texts use more than once, the most frequent such word; short words are left alone
+        ("hund" is one letter from "hand")."""
+        def corrected(m: re.Match) -> str:
+            w = m.group(0)
+            low = w.lower()
+            if (len(low) < MIN_SPELLED_LEN or not low.isalpha() or low in STOPWORDS or stem(low) in self.idf
+                    or zipf_sv(low) > 0):
+                return w  # a word of the texts, or of Swedish ("klagar" is no typo of the texts' "lagar")
+            near = [(n, v) for size in (len(low) - 1, len(low), len(low) + 1) for n, v in self._spellings.get(size, ())
+                    if v != low and self._fuzzy_equal(low, v) and not self._same_word(low, v)]
+            return max(near)[1] if near else w
+        return SPLIT_WORD_RE.sub(corrected, text)
 
     def join_split_compounds(self, text: str) -> str:
         """Members often write a compound as two words (särskrivning: "kontakt person", "grupp bostad"):

@@ -1428,6 +1428,20 @@ def test_an_age_asked_of_lss_as_a_whole_is_not_answered_by_a_limit_that_leaves_i
     assert answerer.age_asked_of_lss(answerer.parse("Vad är 19 §?", [])) is None
 
 
+def test_a_typing_error_is_spelled_as_the_texts_spell_the_word():
+    answerer = answerer_over(
+        scored("g1", "guidance", "Personlig assistans är ett stöd. Assistans ges av några få personer."),
+        scored("g2", "guidance", "Lagar och regler. Andra lagar gäller också. Hallstahammar jobbar med Dagligveksamhet."),
+    )
+    # "kan jag få asistans" found 9 b § (assistance after the pension age): the word was lost to BM25
+    assert answerer.spelled_as_the_texts("kan jag få asistans") == "kan jag få assistans"
+    assert answerer.parse("kan jag få asistans", []).retrieval_query == "kan jag få assistans"
+    # a Swedish word is no typo ("klagar" is one letter from the texts' "lagar"), a word the texts use once may be
+    # their own typo, and short words are left alone
+    for kept in ("Hur klagar jag?", "Vad är dagligverksamhet?", "Vad är stöt?"):
+        assert answerer.spelled_as_the_texts(kept) == kept, kept
+
+
 def test_a_local_quote_says_whose_text_it_is():
     from assistant.answer import where_from
     from assistant.types import Passage
