@@ -307,8 +307,10 @@ PERMISSION_ASKED_RE = re.compile(
 # The member asking for themselves ("Kan jag få bo i gruppbostad?"), not about a rule in general
 # ("Måste man redovisa ...?", which a kommun's own report may answer).
 FIRST_PERSON_ASKED_RE = re.compile(_MODAL_START + rf"({_FIRST_PERSON})\b", re.I)
-# "Vad kan jag göra med min kontaktperson?" asks what the rules allow as "Kan jag ...?" does
-WHAT_CAN_I_DO_RE = re.compile(r"^\s*vad (?:kan|får|ska|gör|brukar) (?:jag|vi|man)\b(?=.*\b(?:min|mitt|mina|en|ett)\b)", re.I)
+# "Vad kan jag göra med min kontaktperson?", "Vad ska en kontaktperson göra?" ask what the rules allow as
+# "Kan jag ...?" does
+WHAT_CAN_I_DO_RE = re.compile(r"^\s*vad (?:kan|får|ska|gör|brukar) (?:(?:jag|vi|man)\b(?=.*\b(?:min|mitt|mina|en|ett)\b)|en|ett)\b",
+                              re.I)
 # "Kan jag klaga på min gruppbostad?", "Får jag välja min assistent?": the verb after the modal is what
 # is asked about. Everyday verbs ("få", "ha", "söka") say little; any other must be in a quote.
 # The member's own action, or the kommun's, nämnd's or region's ("Ska kommunen informera om LSS?" got 28 f §'s
@@ -1565,7 +1567,8 @@ class ExtractiveAnswerer:
         if question.english or question.followup or question.anchors:
             return False
         # "Kan barn få kontaktperson?" asks the rules too (it got Norberg's "Bli kontaktperson" page), and
-        # so does "Vad kan jag göra med min kontaktperson?" (it got Norberg's wish to market the role better)
+        # so do "Vad kan jag göra med min kontaktperson?" and "Vad ska en kontaktperson göra?" (they got
+        # Norberg's wish to market the role better)
         if not (FIRST_PERSON_ASKED_RE.search(question.text) or AGE_GROUP_ASKED_RE.search(question.text)
                 or WHAT_CAN_I_DO_RE.search(question.text)):
             return False

@@ -1428,6 +1428,20 @@ def test_an_age_asked_of_lss_as_a_whole_is_not_answered_by_a_limit_that_leaves_i
     assert answerer.age_asked_of_lss(answerer.parse("Vad är 19 §?", [])) is None
 
 
+def test_what_one_may_do_with_an_insats_asks_the_rules_not_a_kommuns_own_text():
+    # "Vad kan jag göra med min kontaktperson?" and "Vad ska en kontaktperson göra?" got Norberg's wish to
+    # market the role better
+    answerer = answerer_knowing("kontaktperson göra marknadsföra bryta isolering")
+    norberg = window(scored("n1", "norberg", "Uppdraget som kontaktperson bör marknadsföras bättre.", kommun="Norberg"))
+    rule = window(scored("g1", "guidance", "Kontaktpersonen ska bryta den enskildes isolering (9 § 4 LSS)."))
+    for asked in ("Vad kan jag göra med min kontaktperson?", "Vad ska en kontaktperson göra?"):
+        question = answerer.parse(asked, [])
+        assert answerer.only_local_for_general(question, [norberg]), asked
+        assert not answerer.only_local_for_general(question, [rule]), asked
+    # a question about the place's own work is another question
+    assert not answerer.only_local_for_general(answerer.parse("Vad gör Norberg för att hitta kontaktpersoner?", []), [norberg])
+
+
 def test_a_typing_error_is_spelled_as_the_texts_spell_the_word():
     answerer = answerer_over(
         scored("g1", "guidance", "Personlig assistans är ett stöd. Assistans ges av några få personer."),
