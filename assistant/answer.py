@@ -19,9 +19,9 @@ or low combined coverage and similarity (thresholds calibrated on evals/).
 from __future__ import annotations
 
 import json
-from collections import Counter
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -788,8 +788,7 @@ class ExtractiveAnswerer:
         def corrected(m: re.Match) -> str:
             w = m.group(0)
             low = w.lower()
-            if (len(low) < MIN_SPELLED_LEN or not low.isalpha() or low in STOPWORDS or stem(low) in self.idf
-                    or zipf_sv(low) > 0):
+            if len(low) < MIN_SPELLED_LEN or low in STOPWORDS or stem(low) in self.idf or zipf_sv(low) > 0:
                 return w  # a word of the texts, or of Swedish ("klagar" is no typo of the texts' "lagar")
             near = [(n, v) for size in (len(low) - 1, len(low), len(low) + 1) for n, v in self._spellings.get(size, ())
                     if v != low and self._fuzzy_equal(low, v) and not self._same_word(low, v)]
