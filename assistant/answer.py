@@ -224,6 +224,10 @@ COMPLAINT_RE = re.compile(r"klag|nöjd|\btillsyn(?:en)? (?:över|innebär)|utöv
 # a quote on coercion or on insatser being asked for (8 §); it got 16 § on moving to another kommun.
 COERCION_ASKED_RE = re.compile(r"\btvinga\w*|\btvång\w*", re.I)
 COERCION_RE = re.compile(r"tvång|tvinga|begär|frivillig", re.I)
+# "Får man ersättning som kontaktperson?", "Får man lön som ledsagare?": the pay of one who holds a role is
+# answered only by a quote on pay (it got Norberg's "Insatsen kontaktperson kan sökas av ...").
+PAY_FOR_ROLE_ASKED_RE = re.compile(r"\b(?:ersättning|lön|arvode|betalt)\b(?:\s+\w+)?\s+som\b", re.I)
+PAY_RE = re.compile(r"\b(?:ersättning\w*|lön\w*|arvode\w*|betal\w*|kr|kronor)\b", re.I)
 # "Vad händer om jag inte har fått beslut än?", "Hur lång tid tar det att få ett beslut?": the time to decide
 # on an application is answered only by a quote on handling it (they got 28 a § and 28 g-h §§, which are
 # about carrying a decision out); not "fått beslut men ... inte", a decision not carried out.
@@ -248,6 +252,7 @@ TOPICS_A_QUOTE_MUST_SPEAK_OF = (
     ("withdrawal_missing", WITHDRAWAL_RE, (WITHDRAWAL_RE, KEEPING_RE)),
     ("complaint_missing", COMPLAINT_ASKED_RE, (COMPLAINT_RE,)),
     ("coercion_missing", COERCION_ASKED_RE, (COERCION_RE,)),
+    ("pay_missing", PAY_FOR_ROLE_ASKED_RE, (PAY_RE,)),
     ("decision_time_missing", DECISION_TIME_ASKED_RE, (DECISION_TIME_RE,)),
     ("change_missing", CHANGE_ASKED_RE, (CHANGE_RE,)),
     ("validity_missing", VALIDITY_ASKED_RE, (VALIDITY_RE,)),

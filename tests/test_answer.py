@@ -1503,6 +1503,19 @@ def test_a_question_on_paying_is_not_answered_by_the_sarskild_avgift_unless_it_a
         assert not answerer.sanction_unasked(answerer.parse(about, []), [sanction]), about
 
 
+def test_the_pay_of_one_who_holds_a_role_needs_a_quote_on_pay():
+    # "Får man ersättning som kontaktperson?" got Norberg's "Insatsen kontaktperson kan sökas av ..."
+    answerer = answerer_knowing("ersättning kontaktperson ledsagare sökas lön arvode")
+    who_applies = window(scored("n1", "norberg", "Insatsen kontaktperson kan sökas av en person som omfattas av LSS."))
+    pay = window(scored("x1", "other", "En kontaktperson får ett arvode och ersättning för sina kostnader."))
+    for asked in ("Får man ersättning som kontaktperson?", "Får man lön som ledsagare?"):
+        question = answerer.parse(asked, [])
+        assert answerer.decline_reason(question, [who_applies]) == "pay_missing", asked
+        assert answerer.decline_reason(question, [pay]) != "pay_missing", asked
+    # assistansersättning asked about is not pay for a role
+    assert answerer.decline_reason(answerer.parse("Vad är assistansersättning?", []), [who_applies]) != "pay_missing"
+
+
 def test_whether_someone_may_hold_a_role_needs_a_quote_naming_both():
     # "Kan min mamma vara min personliga assistent?" got what personlig assistans is
     answerer = answerer_knowing("personlig assistent assistans mamma förälder ansökan skriftlig kontaktperson")
