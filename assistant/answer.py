@@ -417,18 +417,6 @@ CAPITAL_RE = re.compile(r"\b[A-ZÅÄÖ][a-zåäöé]+(?:[A-ZÅÄÖ][a-zåäö]+)
 MIN_SPELLED_LEN = 6
 
 
-def where_from(p: Passage) -> str:
-    """The lead of a quote from a local document: whose text it is and the year ("Från Mjölby kommun
-    (2025)"). A text about a kommun that someone else wrote names its publisher and then the place:
-    FUB Västmanland's "Vi samverkar med åtta av länets kommuner" was shown as "Från Hallstahammar kommun"."""
-    if not p.kommun:
-        return ""
-    year = p.date[:4]
-    if p.publisher and p.kommun.lower() not in p.publisher.lower():
-        return f"Från {p.publisher} ({year}), om {p.kommun}"
-    return f"Från {p.kommun} kommun ({year})"
-
-
 def insatser_named(text: str) -> set[str]:
     """The insatser a text names, each by the first letters of its last word: "ledsagare" and
     "ledsagarservice" are one, and so are "personlig assistans" and "assistans"."""
@@ -2035,6 +2023,18 @@ def is_stale(date: str, years: int, today=None) -> bool:
     except ValueError:  # 29 February
         limit = today.replace(year=today.year - years, day=28)
     return end < limit
+
+
+def where_from(p: Passage) -> str:
+    """The lead of a quote from a local document: whose text it is and the year ("Från Mjölby kommun
+    (2025)"). A text about a kommun that someone else wrote names its publisher and then the place:
+    FUB Västmanland's "Vi samverkar med åtta av länets kommuner" was shown as "Från Hallstahammar kommun"."""
+    if not p.kommun:
+        return ""
+    year = p.date[:4]
+    if p.publisher and p.kommun.lower() not in p.publisher.lower():
+        return f"Från {p.publisher} ({year}), om {p.kommun}"
+    return f"Från {p.kommun} kommun ({year})"
 
 
 def _and_list(items: list[str]) -> str:
